@@ -1,0 +1,63 @@
+# tlsfit: set-up and the two commands of README.md.
+#   make main   set up, then generate (and, once the harness lands, build,
+#               handshake and measure) every shipped profile
+#   make test   set up, then run every test tier
+# Every target does its own set-up; a second run skips what is done.
+
+SHELL := /bin/bash
+PYTHON ?= /usr/bin/python3
+VENV ?= .venv
+CACHE ?= $(or $(TLSFIT_CACHE),$(HOME)/.cache/tlsfit)
+OUT ?= build/generated
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+DEB_PACKAGES := python3 python3-venv python3-setuptools python3-pip python3-jinja2 \
+	python3-kconfiglib python3-pytest python3-pyelftools python3-cryptography \
+	gcc libc6-dev gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi \
+	qemu-system-arm openssl cmake ninja-build dpkg-dev bzip2 ca-certificates
+
+TLSFIT := $(VENV)/bin/tlsfit
+
+.PHONY: setup deps venv mbedtls main generate compile-check test test-unit clean
+
+setup: deps venv mbedtls
+
+# Install only what is missing (dpkg-query), so a second run is quick.
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		$(SUDO) apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	else echo "Debian packages: all present"; fi
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv --system-site-packages $(VENV)
+
+$(TLSFIT): pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install -q --no-build-isolation --no-deps --no-index -e .
+	@touch $(TLSFIT)
+
+venv: $(TLSFIT)
+
+mbedtls:
+	TLSFIT_CACHE=$(CACHE) scripts/fetch-mbedtls.sh
+
+generate: setup
+	$(TLSFIT) generate --all -o $(OUT)
+
+compile-check: setup
+	$(TLSFIT) compile-check --all
+
+main: generate compile-check
+
+test-unit: deps venv
+	$(VENV)/bin/python -m pytest -q -m "not compile and not target" tests
+
+test: setup
+	$(VENV)/bin/python -m pytest -q tests
+
+clean:
+	rm -rf build $(VENV)

@@ -1,0 +1,200 @@
+"""The ``tlsfit`` command line: argparse subcommands over the pipeline stages.
+
+Every TlsfitError is printed as ``tlsfit: <message>`` with exit status 1;
+Ctrl-C exits 130. Nothing is written unless the whole step succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .errors import TlsfitError
+from .paths import shipped_profiles
+from .profile import ProfileSource, read_profile
+
+
+def _profiles_from_args(args: argparse.Namespace) -> list[ProfileSource]:
+    """One profile (base + overlays) from PROFILE args, or every shipped one with --all."""
+    if getattr(args, "all", False):
+        if args.profiles:
+            raise TlsfitError("give profiles or --all, not both")
+        return [read_profile([p]) for p in shipped_profiles()]
+    if not args.profiles:
+        raise TlsfitError("no profile given (use PROFILE... or --all)")
+    return [read_profile([_profile_path(p) for p in args.profiles])]
+
+
+def _profile_path(arg: str) -> Path:
+    """Accept a path, or the name of a shipped profile."""
+    path = Path(arg)
+    if path.exists() or path.suffix == ".conf" or "/" in arg:
+        return path
+    for shipped in shipped_profiles():
+        if shipped.stem == arg:
+            return shipped
+    return path
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .mbedtls_tree import locate
+    from .render import render_all, write_outputs
+    from .resolve import resolve
+
+    if args.mbedtls_src:
+        locate(args.mbedtls_src)  # refuse a wrong tree early
+    start = time.perf_counter()
+    profiles = _profiles_from_args(args)
+    rendered = []
+    for profile in profiles:
+        resolution = resolve(profile)
+        rendered.append((profile, resolution, render_all(resolution, args.zephyr)))
+    out = Path(args.output)
+    for profile, resolution, files in rendered:
+        target = out / profile.name if len(rendered) > 1 or args.all else out
+        changed = write_outputs(files, target)
+        for warning in resolution.warnings:
+            print(f"tlsfit: {warning}", file=sys.stderr)
+        print(f"{profile.name}: {len(resolution.options)} options -> {target} "
+              f"({len(changed)} file(s) changed)")
+    print(f"generated {len(rendered)} profile(s) in {time.perf_counter() - start:.2f} s")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .resolve import resolve
+
+    for profile in _profiles_from_args(args):
+        resolution = resolve(profile)
+        print(f"profile {profile.name}")
+        print("requirements:")
+        for name, value in resolution.requirements:
+            if value not in ("", "n"):
+                print(f"  {name}={value}")
+        print("options:")
+        for opt in resolution.options:
+            value = "" if opt.is_bool else f" = {opt.value}"
+            print(f"  {opt.name}{value}    # {opt.help}")
+            for chain in opt.chains:
+                print(f"      because {' <- '.join(chain)}")
+        for warning in resolution.warnings:
+            print(f"warning: {warning}")
+    return 0
+
+
+def cmd_requirements(args: argparse.Namespace) -> int:
+    from .model import load_model, requirement_symbols
+
+    kconf = load_model()
+    for sym in requirement_symbols(kconf):
+        node = sym.nodes[0]
+        prompt = node.prompt[0] if node.prompt else ""
+        print(f"CONFIG_{sym.name}: {prompt}")
+        if args.verbose and node.help:
+            for line in node.help.splitlines():
+                print(f"    {line}")
+    return 0
+
+
+def cmd_menuconfig(args: argparse.Namespace) -> int:
+    from .menu import edit_profile
+
+    edit_profile(Path(args.profile))
+    return 0
+
+
+def cmd_check_tree(args: argparse.Namespace) -> int:
+    from .mbedtls_tree import locate
+
+    tree = locate(args.mbedtls_src)
+    print(f"Mbed TLS {tree.version} at {tree.path}")
+    return 0
+
+
+def cmd_compile_check(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from .compile_check import TARGETS, compile_library
+    from .mbedtls_tree import locate
+    from .render import render_header
+    from .resolve import resolve
+
+    tree = locate(args.mbedtls_src)
+    targets = [TARGETS[t] for t in args.target] if args.target else list(TARGETS.values())
+    with tempfile.TemporaryDirectory(prefix="tlsfit-") as tmp:
+        for profile in _profiles_from_args(args):
+            header = Path(tmp) / profile.name / "mbedtls_config.h"
+            header.parent.mkdir(parents=True)
+            header.write_text(render_header(resolve(profile)), encoding="utf-8")
+            for target in targets:
+                count = compile_library(header, tree, target)
+                print(f"{profile.name}: {count} Mbed TLS {tree.version} sources compile "
+                      f"for {target.name}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tlsfit",
+        description="Minimal Mbed TLS 3.6 configurations for Cortex-M devices.")
+    parser.add_argument("--version", action="version", version=f"tlsfit {__version__}")
+    parser.add_argument("--mbedtls-src", metavar="DIR",
+                        help="Mbed TLS 3.6 source tree (default: $TLSFIT_MBEDTLS_SRC, "
+                             "else the tree 'make mbedtls' fetched)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_text: str
+            ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    gen = add("generate", cmd_generate,
+              "resolve a profile (base + overlays, merged in order) and write "
+              "mbedtls_config.h, prj.conf, Zephyr fragments and manifest.json")
+    gen.add_argument("profiles", nargs="*", metavar="PROFILE")
+    gen.add_argument("--all", action="store_true", help="every shipped profile, one directory each")
+    gen.add_argument("-o", "--output", required=True, metavar="DIR")
+    gen.add_argument("--zephyr", default="4.2", choices=("4.1", "4.2"),
+                     help="Zephyr version of the top-level prj.conf (default 4.2)")
+
+    show = add("show", cmd_show, "print the resolved options and why each is needed")
+    show.add_argument("profiles", nargs="*", metavar="PROFILE")
+    show.add_argument("--all", action="store_true")
+
+    req = add("requirements", cmd_requirements, "list the requirements a profile may set")
+    req.add_argument("-v", "--verbose", action="store_true", help="with help texts")
+
+    menu = add("menuconfig", cmd_menuconfig,
+               "edit a profile in Kconfiglib's menuconfig and save it as a minimal fragment")
+    menu.add_argument("profile", metavar="PROFILE")
+
+    cc = add("compile-check", cmd_compile_check,
+             "compile Mbed TLS's library against the generated header (host and Cortex-M33)")
+    cc.add_argument("profiles", nargs="*", metavar="PROFILE")
+    cc.add_argument("--all", action="store_true")
+    cc.add_argument("--target", action="append", choices=("host", "cortex-m33"))
+
+    add("check-tree", cmd_check_tree, "check the Mbed TLS source tree and print its version")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except TlsfitError as exc:
+        print(f"tlsfit: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tlsfit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
