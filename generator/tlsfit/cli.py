@@ -180,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     cc.add_argument("--target", action="append", choices=("host", "cortex-m33"))
 
     add("check-tree", cmd_check_tree, "check the Mbed TLS source tree and print its version")
+
+    from .diagnose.commands import register as register_diagnostics
+    register_diagnostics(add)
     return parser
 
 
@@ -190,6 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except TlsfitError as exc:
         print(f"tlsfit: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # e.g. an output directory that cannot be written
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"tlsfit: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("tlsfit: interrupted", file=sys.stderr)

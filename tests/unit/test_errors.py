@@ -141,3 +141,10 @@ def test_generate_refuses_wrong_tree_before_writing(cli, write, tmp_path):
     p = write("p.conf", BASE_CLIENT)
     _fails(cli, "--mbedtls-src", str(tree), "generate", str(p), "-o", str(tmp_path / "out"))
     assert not (tmp_path / "out").exists()
+
+
+def test_unwritable_output_is_a_clear_error(cli, write, tmp_path):
+    p = write("p.conf", BASE_CLIENT)
+    blocker = write("file-not-dir", "x")
+    err = _fails(cli, "generate", str(p), "-o", str(blocker))
+    assert "file-not-dir" in err

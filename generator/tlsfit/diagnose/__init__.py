@@ -1,0 +1,1 @@
+"""Field diagnostics: explain error codes, derive profiles from certificates, audit configs."""
