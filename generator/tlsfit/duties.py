@@ -50,6 +50,8 @@ def product_duties(resolution: Resolution) -> tuple[Duty, ...]:
     if resolution.enabled("MBEDTLS_HAVE_TIME_DATE"):
         duties.append(Duty("time", "provide time() with real calendar time for certificate "
                                    "date checks"))
+    if resolution.enabled("MBEDTLS_PLATFORM_MS_TIME_ALT"):
+        duties.append(Duty("ms_time", "provide mbedtls_ms_time() (milliseconds, monotonic)"))
     if resolution.enabled("MBEDTLS_SSL_SERVER_NAME_INDICATION") and resolution.enabled(
             "MBEDTLS_SSL_CLI_C"):
         duties.append(Duty("hostname", "call mbedtls_ssl_set_hostname() with the server's "

@@ -114,3 +114,15 @@ def test_overlay_merges_in_order(resolve_text):
     assert r.enabled("MBEDTLS_SSL_ALPN")
     assert not r.enabled("MBEDTLS_SSL_SERVER_NAME_INDICATION")
     assert r.profile.name == "profile+overlay0+overlay1"
+
+
+def test_time_checks_on_bare_metal_need_ms_time(resolve_text):
+    r = resolve_text(BASE_CLIENT + "CONFIG_CERT_TIME_CHECK=y\n")
+    for name in ("MBEDTLS_HAVE_TIME", "MBEDTLS_HAVE_TIME_DATE", "MBEDTLS_PLATFORM_C",
+                 "MBEDTLS_PLATFORM_MS_TIME_ALT"):
+        assert r.enabled(name), name
+    from tlsfit.duties import product_duties
+    assert {"time", "ms_time"} <= {d.key for d in product_duties(r)}
+    os_time = resolve_text(BASE_CLIENT + "CONFIG_CERT_TIME_CHECK=y\nCONFIG_ENTROPY_OS=y\n")
+    assert not os_time.enabled("MBEDTLS_PLATFORM_MS_TIME_ALT")
+    assert not resolve_text(BASE_CLIENT).enabled("MBEDTLS_HAVE_TIME")

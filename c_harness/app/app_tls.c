@@ -1,0 +1,421 @@
+/* TLS client and server over UART1, adapting to whatever the config enables. */
+#include <string.h>
+
+#include "mbedtls/build_info.h"
+#include "mbedtls/ssl.h"
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
+#include "mbedtls/pk.h"
+#include "mbedtls/x509_crt.h"
+#endif
+
+#include "app.h"
+
+#if !defined(MBEDTLS_SSL_TLS_C)
+/* A config without TLS (e.g. key generation and CSR only): TLS modes are refused. */
+void app_tls_run(const struct app_params *params, struct app_transport *transport, struct app_result *result)
+{
+    (void)params;
+    (void)transport;
+    result->bad_params = 1;
+    result->ret = -1;
+    app_result_detail(result, "this config has no MBEDTLS_SSL_TLS_C");
+}
+#else
+
+#if defined(MBEDTLS_SSL_HANDSHAKE_WITH_PSK_ENABLED)
+/* TEST ONLY pre-shared key; matches tlsfit.harness.peer.TEST_PSK_HEX / TEST_PSK_IDENTITY. */
+static const unsigned char app_tls_psk[16] = {
+    0x74, 0x6c, 0x73, 0x66, 0x69, 0x74, 0x2d, 0x74, 0x65, 0x73, 0x74, 0x2d, 0x70, 0x73, 0x6b, 0x21
+};
+static const char app_tls_psk_identity[] = "tlsfit-client";
+#endif
+
+struct app_tls_state {
+    mbedtls_ssl_context ssl;
+    mbedtls_ssl_config conf;
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
+    mbedtls_x509_crt ca;
+    mbedtls_x509_crt own;
+    mbedtls_pk_context own_key;
+    mbedtls_x509_crt other;
+    mbedtls_pk_context other_key;
+    int have_other;
+#endif
+    struct app_result *result;
+};
+
+static struct app_tls_state app_tls;
+
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
+static int app_tls_parse_crt(mbedtls_x509_crt *crt, const char *dir, const char *base, int optional)
+{
+    const struct app_pki_blob *blob = app_pki_find(dir, base);
+    if (blob == NULL) {
+        return optional ? 0 : MBEDTLS_ERR_X509_FILE_IO_ERROR;
+    }
+    return mbedtls_x509_crt_parse(crt, blob->data, blob->len);
+}
+
+static int app_tls_parse_key(mbedtls_pk_context *pk, const char *dir, const char *base)
+{
+    const struct app_pki_blob *blob = app_pki_find(dir, base);
+    if (blob == NULL) {
+        return MBEDTLS_ERR_PK_FILE_IO_ERROR;
+    }
+    return mbedtls_pk_parse_key(pk, blob->data, blob->len, NULL, 0u, app_rng, NULL);
+}
+
+/* Own certificate: "client-*" IDs are client certificates, the rest server leaves (+ intermediate). */
+static int app_tls_load_own(const struct app_params *params, struct app_result *result)
+{
+    int ret;
+    int is_client_cert = strncmp(params->cert, "client-", 7) == 0;
+    const char *leaf = is_client_cert ? "client" : "server";
+    const char *leaf_key = is_client_cert ? "client.key" : "server.key";
+    if ((ret = app_tls_parse_crt(&app_tls.own, params->cert, leaf, 0)) != 0 ||
+        (ret = app_tls_parse_crt(&app_tls.own, params->cert, "int", 1)) != 0) {
+        app_result_detail(result, "own certificate: parse failed or unknown cert=");
+        return ret;
+    }
+    if ((ret = app_tls_parse_key(&app_tls.own_key, params->cert, leaf_key)) != 0) {
+        app_result_detail(result, "own key: parse failed");
+        return ret;
+    }
+    if (!is_client_cert && app_pki_find(params->cert, "server-other") != NULL) {
+        if ((ret = app_tls_parse_crt(&app_tls.other, params->cert, "server-other", 0)) != 0 ||
+            (ret = app_tls_parse_crt(&app_tls.other, params->cert, "int", 1)) != 0 ||
+            (ret = app_tls_parse_key(&app_tls.other_key, params->cert, "server-other.key")) != 0) {
+            app_result_detail(result, "second server certificate: parse failed");
+            return ret;
+        }
+        app_tls.have_other = 1;
+    }
+    return mbedtls_ssl_conf_own_cert(&app_tls.conf, &app_tls.own, &app_tls.own_key);
+}
+#endif
+
+#if defined(MBEDTLS_SSL_SRV_C) && defined(MBEDTLS_SSL_SERVER_NAME_INDICATION) && defined(MBEDTLS_X509_CRT_PARSE_C)
+/* Multi-domain server: other.test gets the second certificate, any other name the default one. */
+static int app_tls_sni(void *ctx, mbedtls_ssl_context *ssl, const unsigned char *name, size_t len)
+{
+    struct app_tls_state *state = ctx;
+    size_t copy = len < sizeof(state->result->sni) - 1u ? len : sizeof(state->result->sni) - 1u;
+    memcpy(state->result->sni, name, copy);
+    state->result->sni[copy] = '\0';
+    if (state->have_other && len == sizeof("other.test") - 1u && memcmp(name, "other.test", len) == 0) {
+        return mbedtls_ssl_set_hs_own_cert(ssl, &state->other, &state->other_key);
+    }
+    return 0;
+}
+#endif
+
+static int app_tls_configure(const struct app_params *params, struct app_result *result)
+{
+    int ret;
+    int endpoint = params->mode == APP_MODE_SERVER ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT;
+
+#if !defined(MBEDTLS_SSL_CLI_C)
+    if (endpoint == MBEDTLS_SSL_IS_CLIENT) {
+        result->bad_params = 1;
+        app_result_detail(result, "mode=client but the config has no MBEDTLS_SSL_CLI_C");
+        return MBEDTLS_ERR_SSL_BAD_CONFIG;
+    }
+#endif
+#if !defined(MBEDTLS_SSL_SRV_C)
+    if (endpoint == MBEDTLS_SSL_IS_SERVER) {
+        result->bad_params = 1;
+        app_result_detail(result, "mode=server but the config has no MBEDTLS_SSL_SRV_C");
+        return MBEDTLS_ERR_SSL_BAD_CONFIG;
+    }
+#endif
+    if ((ret = mbedtls_ssl_config_defaults(&app_tls.conf, endpoint, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                           MBEDTLS_SSL_PRESET_DEFAULT)) != 0) {
+        app_result_detail(result, "mbedtls_ssl_config_defaults");
+        return ret;
+    }
+    mbedtls_ssl_conf_rng(&app_tls.conf, app_rng, NULL);
+
+    /* Version pinning. */
+    if (params->tls == APP_TLS_12) {
+#if defined(MBEDTLS_SSL_PROTO_TLS1_2)
+        mbedtls_ssl_conf_min_tls_version(&app_tls.conf, MBEDTLS_SSL_VERSION_TLS1_2);
+        mbedtls_ssl_conf_max_tls_version(&app_tls.conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#else
+        result->bad_params = 1;
+        app_result_detail(result, "tls=1.2 but the config has no MBEDTLS_SSL_PROTO_TLS1_2");
+        return MBEDTLS_ERR_SSL_BAD_CONFIG;
+#endif
+    } else if (params->tls == APP_TLS_13) {
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+        mbedtls_ssl_conf_min_tls_version(&app_tls.conf, MBEDTLS_SSL_VERSION_TLS1_3);
+        mbedtls_ssl_conf_max_tls_version(&app_tls.conf, MBEDTLS_SSL_VERSION_TLS1_3);
+#else
+        result->bad_params = 1;
+        app_result_detail(result, "tls=1.3 but the config has no MBEDTLS_SSL_PROTO_TLS1_3");
+        return MBEDTLS_ERR_SSL_BAD_CONFIG;
+#endif
+    }
+
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
+    if (params->ca[0] != '\0') {
+        if ((ret = app_tls_parse_crt(&app_tls.ca, params->ca, "ca", 0)) != 0) {
+            app_result_detail(result, "ca=: parse failed or unknown ID");
+            return ret;
+        }
+        mbedtls_ssl_conf_ca_chain(&app_tls.conf, &app_tls.ca, NULL);
+    }
+    if (endpoint == MBEDTLS_SSL_IS_CLIENT) {
+        mbedtls_ssl_conf_authmode(&app_tls.conf, params->ca[0] != '\0' ? MBEDTLS_SSL_VERIFY_REQUIRED
+                                                                       : MBEDTLS_SSL_VERIFY_NONE);
+    } else {
+        mbedtls_ssl_conf_authmode(&app_tls.conf, params->client_auth ? MBEDTLS_SSL_VERIFY_REQUIRED
+                                                                     : MBEDTLS_SSL_VERIFY_NONE);
+    }
+    if (params->cert[0] != '\0') {
+        if ((ret = app_tls_load_own(params, result)) != 0) {
+            return ret;
+        }
+    }
+#if defined(MBEDTLS_SSL_SRV_C) && defined(MBEDTLS_SSL_SERVER_NAME_INDICATION)
+    if (endpoint == MBEDTLS_SSL_IS_SERVER) {
+        mbedtls_ssl_conf_sni(&app_tls.conf, app_tls_sni, &app_tls);
+    }
+#endif
+#else
+    if (params->ca[0] != '\0' || params->cert[0] != '\0' || params->client_auth) {
+        result->bad_params = 1;
+        app_result_detail(result, "ca=/cert= given but the config has no MBEDTLS_X509_CRT_PARSE_C");
+        return MBEDTLS_ERR_SSL_BAD_CONFIG;
+    }
+#endif
+
+    if (params->psk) {
+#if defined(MBEDTLS_SSL_HANDSHAKE_WITH_PSK_ENABLED)
+        if ((ret = mbedtls_ssl_conf_psk(&app_tls.conf, app_tls_psk, sizeof(app_tls_psk),
+                                        (const unsigned char *)app_tls_psk_identity,
+                                        sizeof(app_tls_psk_identity) - 1u)) != 0) {
+            app_result_detail(result, "mbedtls_ssl_conf_psk");
+            return ret;
+        }
+#else
+        result->bad_params = 1;
+        app_result_detail(result, "psk=1 but the config has no PSK key exchange");
+        return MBEDTLS_ERR_SSL_BAD_CONFIG;
+#endif
+    }
+
+    if (params->mfl != 0u) {
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH)
+        unsigned char code = params->mfl == 512u    ? MBEDTLS_SSL_MAX_FRAG_LEN_512
+                             : params->mfl == 1024u ? MBEDTLS_SSL_MAX_FRAG_LEN_1024
+                             : params->mfl == 2048u ? MBEDTLS_SSL_MAX_FRAG_LEN_2048
+                                                    : MBEDTLS_SSL_MAX_FRAG_LEN_4096;
+        /* Must be checked: a refused length silently drops the extension otherwise. */
+        if ((ret = mbedtls_ssl_conf_max_frag_len(&app_tls.conf, code)) != 0) {
+            result->bad_params = 1;
+            app_result_detail(result, "mfl= larger than the record buffers");
+            return ret;
+        }
+#else
+        result->bad_params = 1;
+        app_result_detail(result, "mfl= but the config has no MBEDTLS_SSL_MAX_FRAGMENT_LENGTH");
+        return MBEDTLS_ERR_SSL_BAD_CONFIG;
+#endif
+    }
+    mbedtls_ssl_conf_read_timeout(&app_tls.conf, params->timeout_ms);
+    return 0;
+}
+
+/* Reads application data until close_notify; keeps the first line of the reply. */
+static int app_tls_read_reply(struct app_result *result)
+{
+    unsigned char buf[256];
+    size_t line = 0u;
+    int line_done = 0;
+    for (;;) {
+        int ret = mbedtls_ssl_read(&app_tls.ssl, buf, sizeof(buf));
+        if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+            || ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+#endif
+        ) {
+            continue;
+        }
+        if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == 0) {
+            return 0;
+        }
+        if (ret < 0) {
+            return ret;
+        }
+        result->app_bytes_rx += (uint32_t)ret;
+        for (int i = 0; i < ret && !line_done; i++) {
+            if (buf[i] == '\r' || buf[i] == '\n') {
+                line_done = 1;
+            } else if (line + 1u < sizeof(result->http_status)) {
+                result->http_status[line++] = (char)buf[i];
+                result->http_status[line] = '\0';
+            }
+        }
+    }
+}
+
+static int app_tls_write_all(const unsigned char *data, size_t len, struct app_result *result)
+{
+    size_t done = 0u;
+    while (done < len) {
+        int ret = mbedtls_ssl_write(&app_tls.ssl, data + done, len - done);
+        if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
+            continue;
+        }
+        if (ret < 0) {
+            return ret;
+        }
+        done += (size_t)ret;
+        result->app_bytes_tx += (uint32_t)ret;
+    }
+    return 0;
+}
+
+/* Server: read one request (up to the blank line), answer it. */
+static int app_tls_serve(const struct app_params *params, struct app_result *result)
+{
+    unsigned char buf[256];
+    uint32_t state = 0u; /* bytes of "\r\n\r\n" matched */
+    while (state < 4u) {
+        int ret = mbedtls_ssl_read(&app_tls.ssl, buf, sizeof(buf));
+        if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
+            continue;
+        }
+        if (ret <= 0) {
+            return ret == 0 ? MBEDTLS_ERR_SSL_CONN_EOF : ret;
+        }
+        result->app_bytes_rx += (uint32_t)ret;
+        for (int i = 0; i < ret && state < 4u; i++) {
+            char want = (state % 2u == 0u) ? '\r' : '\n';
+            if ((char)buf[i] == want) {
+                state++;
+            } else {
+                state = ((char)buf[i] == '\r') ? 1u : 0u;
+            }
+        }
+    }
+    static const char head[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n";
+    int ret = app_tls_write_all((const unsigned char *)head, sizeof(head) - 1u, result);
+    if (ret == 0) {
+        ret = app_tls_write_all((const unsigned char *)"tlsfit ok: ", 11u, result);
+    }
+    if (ret == 0) {
+        ret = app_tls_write_all((const unsigned char *)params->test, strlen(params->test), result);
+    }
+    if (ret == 0) {
+        ret = app_tls_write_all((const unsigned char *)"\n", 1u, result);
+    }
+    return ret;
+}
+
+static void app_tls_cleanup(void)
+{
+    mbedtls_ssl_free(&app_tls.ssl);
+    mbedtls_ssl_config_free(&app_tls.conf);
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
+    mbedtls_x509_crt_free(&app_tls.ca);
+    mbedtls_x509_crt_free(&app_tls.own);
+    mbedtls_pk_free(&app_tls.own_key);
+    mbedtls_x509_crt_free(&app_tls.other);
+    mbedtls_pk_free(&app_tls.other_key);
+#endif
+}
+
+void app_tls_run(const struct app_params *params, struct app_transport *transport, struct app_result *result)
+{
+    int ret;
+    memset(&app_tls, 0, sizeof(app_tls));
+    app_tls.result = result;
+    mbedtls_ssl_init(&app_tls.ssl);
+    mbedtls_ssl_config_init(&app_tls.conf);
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
+    mbedtls_x509_crt_init(&app_tls.ca);
+    mbedtls_x509_crt_init(&app_tls.own);
+    mbedtls_pk_init(&app_tls.own_key);
+    mbedtls_x509_crt_init(&app_tls.other);
+    mbedtls_pk_init(&app_tls.other_key);
+#endif
+
+    result->stage = "init";
+    if ((ret = app_tls_configure(params, result)) != 0) {
+        goto done;
+    }
+    if ((ret = mbedtls_ssl_setup(&app_tls.ssl, &app_tls.conf)) != 0) {
+        app_result_detail(result, "mbedtls_ssl_setup");
+        goto done;
+    }
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
+    if (params->mode == APP_MODE_CLIENT && params->host[0] != '\0') {
+        /* Name to verify; also sent as SNI when the config has MBEDTLS_SSL_SERVER_NAME_INDICATION. */
+        if ((ret = mbedtls_ssl_set_hostname(&app_tls.ssl, params->host)) != 0) {
+            app_result_detail(result, "mbedtls_ssl_set_hostname");
+            goto done;
+        }
+    }
+#endif
+    mbedtls_ssl_set_bio(&app_tls.ssl, transport, app_transport_send, app_transport_recv, NULL);
+
+    result->stage = "handshake";
+    uint64_t io_before = transport->io_ticks;
+    uint64_t start = inst_icount_ticks();
+    do {
+        ret = mbedtls_ssl_handshake(&app_tls.ssl);
+    } while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+    result->hs_ticks = inst_icount_ticks() - start;
+    result->hs_io_ticks = transport->io_ticks - io_before;
+    result->verify_flags = mbedtls_ssl_get_verify_result(&app_tls.ssl);
+    if (ret != 0) {
+        goto done;
+    }
+    result->tls_version = mbedtls_ssl_get_version(&app_tls.ssl);
+    result->ciphersuite = mbedtls_ssl_get_ciphersuite(&app_tls.ssl);
+    result->max_in_payload = mbedtls_ssl_get_max_in_record_payload(&app_tls.ssl);
+    result->max_out_payload = mbedtls_ssl_get_max_out_record_payload(&app_tls.ssl);
+
+    if (params->http) {
+        result->stage = "data";
+        if (params->mode == APP_MODE_CLIENT) {
+            static const char get_head[] = "GET / HTTP/1.0\r\nHost: ";
+            const char *host = params->host[0] != '\0' ? params->host : "tls-server.test";
+            ret = app_tls_write_all((const unsigned char *)get_head, sizeof(get_head) - 1u, result);
+            if (ret == 0) {
+                ret = app_tls_write_all((const unsigned char *)host, strlen(host), result);
+            }
+            if (ret == 0) {
+                ret = app_tls_write_all((const unsigned char *)"\r\n\r\n", 4u, result);
+            }
+            if (ret == 0) {
+                ret = app_tls_read_reply(result);
+            }
+            if (ret == 0 && strncmp(result->http_status, "HTTP/1.", 7) != 0) {
+                app_result_detail(result, "reply is not HTTP");
+                ret = MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE;
+            }
+        } else {
+            ret = app_tls_serve(params, result);
+        }
+        if (ret != 0) {
+            goto done;
+        }
+    }
+
+    result->stage = "close";
+    do {
+        ret = mbedtls_ssl_close_notify(&app_tls.ssl);
+    } while (ret == MBEDTLS_ERR_SSL_WANT_WRITE || ret == MBEDTLS_ERR_SSL_WANT_READ);
+    if (ret != 0) {
+        goto done;
+    }
+    result->stage = "done";
+    result->ok = 1;
+
+done:
+    result->ret = ret;
+    app_tls_cleanup();
+}
+#endif /* MBEDTLS_SSL_TLS_C */

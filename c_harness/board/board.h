@@ -1,0 +1,50 @@
+/* Board support for QEMU mps2-an505 (Cortex-M33, Secure state). */
+#ifndef TLSFIT_BOARD_H
+#define TLSFIT_BOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes reported through semihosting SYS_EXIT_EXTENDED (see runner.py). */
+enum board_exit_code {
+    BOARD_EXIT_OK = 0,          /* test passed */
+    BOARD_EXIT_TLS_FAILURE = 1, /* TLS/X.509 error (expected in negative tests) */
+    BOARD_EXIT_BAD_PARAMS = 2,  /* run parameters invalid or unsupported by this config */
+    BOARD_EXIT_FAULT = 3,       /* CPU fault (HardFault, stack overflow, ...) */
+    BOARD_EXIT_HEAP = 4,        /* heap exhausted (allocation refused) */
+    BOARD_EXIT_INTERNAL = 5     /* harness bug (e.g. main returned unexpectedly) */
+};
+
+/* Linker-script symbols. */
+extern uint32_t board_stack_limit[];
+extern uint32_t board_stack_top[];
+extern uint8_t board_heap_start[];
+extern uint8_t board_heap_end[];
+
+/* UARTs (CMSDK APB UART, polled). UART0 = log, UART1 = TLS transport. */
+enum board_uart_id { BOARD_UART_LOG = 0, BOARD_UART_TLS = 1 };
+
+void board_uart_init(enum board_uart_id id);
+void board_uart_putc(enum board_uart_id id, uint8_t byte);
+void board_uart_write(enum board_uart_id id, const void *data, size_t len);
+void board_uart_puts(enum board_uart_id id, const char *text);
+/* Returns 1 and stores a byte when one is waiting, else 0 (never blocks). */
+int board_uart_try_getc(enum board_uart_id id, uint8_t *byte);
+
+/* Semihosting (needs -semihosting-config enable=on,target=native). */
+__attribute__((noreturn)) void board_semihost_exit(int code);
+/* Copies the command line (QEMU: kernel path + " " + -append) into buf; returns length or -1. */
+int board_semihost_cmdline(char *buf, size_t size);
+/* Host time in seconds since the epoch, or -1. */
+long board_semihost_time(void);
+
+/* Faults: enables the configurable fault handlers; a fault prints TLSFIT-FAULT and exits 3. */
+void board_fault_init(void);
+
+/* Exception handlers, weak aliases of board_default_handler unless defined elsewhere. */
+void board_reset_handler(void);
+void board_systick_handler(void);
+
+int main(void);
+
+#endif
