@@ -1,6 +1,6 @@
 # tlsfit: set-up and the two commands of README.md.
-#   make main   set up, then generate (and, once the harness lands, build,
-#               handshake and measure) every shipped profile
+#   make main   set up, then generate, build, handshake and measure every
+#               shipped profile (results/*.json and a comparison table)
 #   make test   set up, then run every test tier
 # Every target does its own set-up; a second run skips what is done.
 
@@ -18,7 +18,7 @@ DEB_PACKAGES := python3 python3-venv python3-setuptools python3-pip python3-jinj
 
 TLSFIT := $(VENV)/bin/tlsfit
 
-.PHONY: setup deps venv mbedtls main generate compile-check test test-unit clean
+.PHONY: setup deps venv mbedtls main generate compile-check measure test test-unit clean
 
 setup: deps venv mbedtls
 
@@ -51,7 +51,10 @@ generate: setup
 compile-check: setup
 	$(TLSFIT) compile-check --all
 
-main: generate compile-check
+measure: setup
+	$(TLSFIT) measure --all
+
+main: generate measure
 
 test-unit: deps venv
 	$(VENV)/bin/python -m pytest -q -m "not compile and not target" tests

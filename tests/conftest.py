@@ -14,14 +14,7 @@ from tlsfit.cli import main  # noqa: E402
 from tlsfit.profile import read_profile  # noqa: E402
 from tlsfit.resolve import Resolution, resolve  # noqa: E402
 
-BASE_CLIENT = """\
-CONFIG_ROLE_CLIENT=y
-CONFIG_TLS_1_2=y
-CONFIG_PEER_ECDSA_P256=y
-CONFIG_SIG_SHA256=y
-CONFIG_GROUP_P256=y
-CONFIG_CIPHER_AES_128_GCM=y
-"""
+from tlsfit_testdata import BASE_CLIENT  # noqa: E402,F401
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 # Never use these keys or certificates in a product: the private keys are public.
 #
 # Usage: c_harness/pki/make_pki.sh [OUTDIR]   (default: the directory holding this script)
-# Layout per ID (ID = rsa2048 rsa3072 rsa4096 ec256 ec256-alt ec384 chain-rsa4096;
-# ec256-alt is a second, unrelated P-256 root for "wrong CA" tests on P-256-only configs):
+# Layout per ID (ID = rsa2048 rsa2048-alt rsa3072 rsa4096 ec256 ec256-alt ec384 chain-rsa4096;
+# ec256-alt and rsa2048-alt are second, unrelated roots for "wrong CA" tests on configs
+# that parse only one key type):
 #   ID/ca.{pem,der} ca.key.pem           trust anchor (root)
 #   ID/server.{pem,der} server.key.{pem,der}          leaf for tls-server.test
 #   ID/server-other.{pem,der} server-other.key.{pem,der}  leaf for other.test (SNI dispatch)
@@ -20,6 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 genkey() { # genkey TYPE FILE
     case "$1" in
+        rsa2048-alt) openssl genpkey -quiet -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$2" ;;
         rsa*) openssl genpkey -quiet -algorithm RSA -pkeyopt "rsa_keygen_bits:${1#rsa}" -out "$2" ;;
         ec256|ec256-alt) openssl genpkey -quiet -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve -out "$2" ;;
         ec384) openssl genpkey -quiet -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -pkeyopt ec_param_enc:named_curve -out "$2" ;;
@@ -71,7 +73,7 @@ CNF
         -set_serial 1 -out "$2/ca.pem"
 }
 
-for id in rsa2048 rsa3072 rsa4096 ec256 ec256-alt ec384; do
+for id in rsa2048 rsa2048-alt rsa3072 rsa4096 ec256 ec256-alt ec384; do
     d="$OUT/$id"; mkdir -p "$d"
     selfsign_root "$id" "$d" "tlsfit test root $id"
     md=$(mdfor "$id")
@@ -111,7 +113,7 @@ for f in "$OUT"/*/*.pem; do
     openssl x509 -in "$f" -outform DER -out "${f%.pem}.der"
 done
 # Chain in DER for the intermediate is int.der; verify everything.
-for id in rsa2048 rsa3072 rsa4096 ec256 ec256-alt ec384; do
+for id in rsa2048 rsa2048-alt rsa3072 rsa4096 ec256 ec256-alt ec384; do
     openssl verify -CAfile "$OUT/$id/ca.pem" "$OUT/$id/server.pem" "$OUT/$id/server-other.pem" >/dev/null
 done
 openssl verify -CAfile "$OUT/chain-rsa4096/ca.pem" -untrusted "$OUT/chain-rsa4096/int.pem" \

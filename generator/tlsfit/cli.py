@@ -137,6 +137,59 @@ def cmd_compile_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_measure(args: argparse.Namespace) -> int:
+    import json as _json
+
+    from .mbedtls_tree import locate
+    from .measure import measure_profile, summary_table, write_result
+    from .paths import REPO_ROOT, RESULTS_DIR
+
+    tree = locate(args.mbedtls_src)
+    profiles = _profiles_from_args(args) if (args.all or len(args.profiles) <= 1 or args.merge) \
+        else [read_profile([_profile_path(p)]) for p in args.profiles]
+    build_root = Path(args.build_dir) if args.build_dir else REPO_ROOT / "build" / "measure"
+    results_dir = Path(args.results) if args.results else RESULTS_DIR
+    start = time.perf_counter()
+    docs = []
+    for profile in profiles:
+        doc = measure_profile(profile, tree, build_root, progress=lambda m: print(m, flush=True))
+        path = write_result(doc, results_dir)
+        print(f"[{profile.name}] {doc['tests_passed']}/{doc['tests_total']} tests passed -> {path}",
+              flush=True)
+        docs.append(doc)
+    if args.json:
+        Path(args.json).write_text(_json.dumps(docs, indent=2, sort_keys=True) + "\n")
+    print()
+    print(summary_table(docs))
+    failed = [d["profile"] for d in docs if not d["passed"]]
+    print(f"\nmeasured {len(docs)} profile(s) in {time.perf_counter() - start:.0f} s"
+          + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .mbedtls_tree import locate
+    from .measure import run_one
+    from .paths import REPO_ROOT
+
+    tree = locate(args.mbedtls_src)
+    profile = read_profile([_profile_path(args.profile)])
+    overrides = {"heap_limit": args.heap_limit, "crash": args.crash, "port": args.port,
+                 "timeout_s": args.timeout, "io_timeout_ms": args.io_timeout_ms}
+    if args.no_peer:
+        overrides["peer"] = None
+    outcome = run_one(profile, tree, REPO_ROOT / "build" / "measure", args.case, overrides,
+                      progress=lambda m: print(m, flush=True))
+    r = outcome.result
+    assert r is not None
+    print(f"{args.case}: {'ok' if r.ok else 'failed'} stage={r.stage} ret={r.ret_hex} "
+          f"{r.ret_name} verify_flags={r.verify_flags:#x} {r.tls_version} {r.ciphersuite} "
+          f"heap_peak={r.heap_peak} stack_peak={r.stack_peak} hs_instructions={r.hs_instructions}")
+    print(f"expected {outcome.row.expect.describe()}: {'PASS' if outcome.passed else 'FAIL'} "
+          f"{outcome.error}".rstrip())
+    return 0 if outcome.passed else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tlsfit",
@@ -178,6 +231,32 @@ def build_parser() -> argparse.ArgumentParser:
     cc.add_argument("profiles", nargs="*", metavar="PROFILE")
     cc.add_argument("--all", action="store_true")
     cc.add_argument("--target", action="append", choices=("host", "cortex-m33"))
+
+    meas = add("measure", cmd_measure,
+               "generate, build for Cortex-M33, run the handshake matrix under QEMU against "
+               "OpenSSL, and write one result per profile to results/")
+    meas.add_argument("profiles", nargs="*", metavar="PROFILE",
+                      help="profiles to measure, each on its own (--merge: one profile from "
+                           "base + overlays)")
+    meas.add_argument("--all", action="store_true", help="every shipped profile")
+    meas.add_argument("--merge", action="store_true",
+                      help="treat the PROFILE arguments as base + overlays of one profile")
+    meas.add_argument("--json", metavar="FILE", help="also write all results to FILE")
+    meas.add_argument("--results", metavar="DIR", help="results directory (default results/)")
+    meas.add_argument("--build-dir", metavar="DIR", help="build directory (default build/measure)")
+
+    run = add("run", cmd_run, "build a profile and run one case of its matrix (for debugging)")
+    run.add_argument("profile", metavar="PROFILE")
+    run.add_argument("--case", required=True, help="case name, as 'tlsfit measure' prints it")
+    run.add_argument("--heap-limit", type=int, metavar="BYTES",
+                     help="refuse allocations beyond BYTES (heap exhaustion)")
+    run.add_argument("--crash", choices=("udf", "stack", "bus"), help="make the firmware fault")
+    run.add_argument("--port", type=int, help="TCP port for the peer (default: a free one)")
+    run.add_argument("--timeout", type=float, metavar="S", help="wall-clock limit (default 60)")
+    run.add_argument("--io-timeout-ms", type=int, metavar="MS",
+                     help="guest receive timeout (default 5000 ms of guest time)")
+    run.add_argument("--no-peer", action="store_true",
+                     help="leave the TLS UART unconnected: a peer that never answers")
 
     add("check-tree", cmd_check_tree, "check the Mbed TLS source tree and print its version")
 

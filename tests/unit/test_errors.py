@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BASE_CLIENT
+from tlsfit_testdata import BASE_CLIENT
 
 
 def _fails(cli, *args):

@@ -8,7 +8,7 @@ from tlsfit.profile import read_profile
 from tlsfit.render import render_all
 from tlsfit.resolve import resolve
 
-from conftest import BASE_CLIENT
+from tlsfit_testdata import BASE_CLIENT
 
 EXPECTED_PROFILES = {
     "https-client-internet", "https-client-rsa", "mqtt-mutual-tls13-ecc", "iot-mutual-tls12",

@@ -1,7 +1,7 @@
 """The configuration traps users hit (DESIGN.md section 3), each resolved."""
 
 from tlsfit.duties import max_fragment_length
-from conftest import BASE_CLIENT
+from tlsfit_testdata import BASE_CLIENT
 
 RSA_CLIENT = BASE_CLIENT.replace("CONFIG_PEER_ECDSA_P256=y", "CONFIG_PEER_RSA_2048=y")
 

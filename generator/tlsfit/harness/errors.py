@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import TlsfitError
 
-class HarnessError(Exception):
+
+class HarnessError(TlsfitError):
     """A harness run failed for a reason the user can act on.
 
     ``result`` carries the parsed :class:`~tlsfit.harness.runner.CaseResult` when the firmware got

@@ -79,13 +79,14 @@ class ServerPeer:
     www: bool = True
     psk: bool = False
     cipher: str | None = None
+    psk_key: str = TEST_PSK_HEX   # another value makes a "wrong PSK" peer
 
     def argv(self, port: int) -> list[str]:
         """The s_server command line for one connection on 127.0.0.1:port."""
         args = ["openssl", "s_server", "-accept", f"127.0.0.1:{port}", "-naccept", "1"]
         if self.cert is not None and self.key is not None:
             args += ["-cert", str(self.cert), "-key", str(self.key)]
-            if self.chain is not None:
+            if self.chain is not None and self.chain2 is None:
                 args += ["-cert_chain", str(self.chain)]
         else:
             args += ["-nocert"]
@@ -95,15 +96,22 @@ class ServerPeer:
                 args += ["-cert2", str(self.cert2), "-key2", str(self.key2)]
                 if self.chain2 is not None:
                     # s_server has no -cert_chain2: build both chains from a store (int + root).
+                    # -build_chain checks the chains it builds against -CAfile.
                     args += ["-build_chain", "-chainCAfile", str(self.chain2)]
+                    if self.verify_client_ca is None:
+                        args += ["-CAfile", str(self.chain2)]
             if self.servername_fatal:
                 args += ["-servername_fatal"]
         if self.verify_client_ca is not None:
             args += ["-Verify", "1", "-verifyCAfile", str(self.verify_client_ca), "-verify_return_error"]
+            if self.servername is not None:
+                # With -servername, s_server's second context verifies clients against
+                # -CAfile only (not -verifyCAfile): give it the same CA.
+                args += ["-CAfile", str(self.verify_client_ca)]
         if self.max_send_frag is not None:
             args += ["-max_send_frag", str(self.max_send_frag)]
         if self.psk:
-            args += ["-psk", TEST_PSK_HEX, "-psk_identity", TEST_PSK_IDENTITY]
+            args += ["-psk", self.psk_key, "-psk_identity", TEST_PSK_IDENTITY]
         if self.cipher is not None:
             args += ["-cipher", self.cipher]
         args += list(_tls_flags(self.tls))
@@ -153,14 +161,14 @@ class ClientPeer:
 def server_peer(pki_id: str | None, *, sni: bool = False, servername_fatal: bool = False,
                 verify_client_ca: str | None = None, max_send_frag: int | None = None,
                 tls: str = "any", www: bool = True, psk: bool = False,
-                cipher: str | None = None) -> ServerPeer:
+                cipher: str | None = None, psk_key: str = TEST_PSK_HEX) -> ServerPeer:
     """An s_server serving the test PKI's leaf for pki_id (None: PSK only, no certificate)."""
     _tls_flags(tls)
     if pki_id is None:
         if not psk:
             raise HarnessError("server_peer: a peer without certificate needs psk=True")
         return ServerPeer(cert=None, key=None, tls=tls, www=www, psk=True, cipher=cipher,
-                          max_send_frag=max_send_frag)
+                          max_send_frag=max_send_frag, psk_key=psk_key)
     chain = pki_dir() / pki_id / "int.pem"
     chain_opt = chain if chain.is_file() else None
     store = pki_dir() / pki_id / "chain-store.pem"

@@ -202,6 +202,17 @@ def _extract_pem(log: str, label: str) -> str | None:
     return match.group(0).replace("\r\n", "\n") + "\n" if match else None
 
 
+def csr_signature_verifies(csr_path: Path, der: bool = False) -> tuple[bool, str]:
+    """`openssl req -verify` on a CSR. OpenSSL 3.0 exits 0 even when the signature is
+    bad, so the verdict is read from its message ("verify OK" / "verify failure")."""
+    argv = ["openssl", "req", "-verify", "-noout", "-in", str(csr_path)]
+    if der:
+        argv += ["-inform", "DER"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+    said = (done.stdout + done.stderr).strip()
+    return done.returncode == 0 and "verify OK" in said and "failure" not in said, said
+
+
 def _check_csr(case: Case, log: str) -> tuple[str, str]:
     csr = _extract_pem(log, "CERTIFICATE REQUEST")
     key = _extract_pem(log, "EC PRIVATE KEY") or _extract_pem(log, "PRIVATE KEY")
@@ -211,8 +222,11 @@ def _check_csr(case: Case, log: str) -> tuple[str, str]:
         csr_path, key_path = Path(tmp) / "req.pem", Path(tmp) / "key.pem"
         csr_path.write_text(csr)
         key_path.write_text(key)
+        verified, said = csr_signature_verifies(csr_path)
+        if not verified:
+            raise HarnessError(f"case {case.name}: openssl req -verify rejected the device's CSR: "
+                               f"{said}")
         checks = (
-            ["openssl", "req", "-verify", "-noout", "-in", str(csr_path)],
             ["openssl", "req", "-noout", "-pubkey", "-in", str(csr_path)],
             ["openssl", "pkey", "-pubout", "-in", str(key_path)],
         )
@@ -223,7 +237,7 @@ def _check_csr(case: Case, log: str) -> tuple[str, str]:
                 raise HarnessError(f"case {case.name}: {' '.join(argv[:3])} rejected the device's "
                                    f"output:\n{done.stderr.strip()}")
             outputs.append(done.stdout)
-        if outputs[1].strip() != outputs[2].strip():
+        if outputs[0].strip() != outputs[1].strip():
             raise HarnessError(f"case {case.name}: the CSR's public key does not match the printed key")
     return csr, key
 
@@ -273,6 +287,23 @@ def _wait_qemu_listening(case: Case, qemu: Child, port: int, deadline: float) ->
         raise HarnessError(f"case {case.name}: QEMU did not start listening on port {port}:\n{_tail(out)}")
 
 
+_AFTER_PEER_EXIT_S = 8.0
+
+
+def _wait_firmware(qemu: Child, peer: Child | None, deadline: float) -> int | None:
+    """Wait for QEMU; stop waiting soon after the peer is gone (no EOF reaches the guest)."""
+    peer_gone_at: float | None = None
+    while True:
+        now = time.monotonic()
+        rc = qemu.wait(min(0.2, max(deadline - now, 0.0)))
+        if rc is not None or now >= deadline:
+            return rc
+        if peer is not None and not peer.running():
+            peer_gone_at = peer_gone_at or now
+            if now - peer_gone_at > _AFTER_PEER_EXIT_S:
+                return None
+
+
 def run_case(elf: Path, case: Case) -> CaseResult:
     """Run one case to completion (or to its time limit) and return the firmware's result."""
     elf = Path(elf)
@@ -304,7 +335,7 @@ def run_case(elf: Path, case: Case) -> CaseResult:
             peer = Child(case.peer.argv(port), name="openssl s_client", stdin_data=case.peer.stdin_data())
             peer.feed_stdin()
 
-        rc = qemu.wait(deadline - time.monotonic())
+        rc = _wait_firmware(qemu, peer, deadline)
         peer_exit = peer.wait(min(_PEER_EXIT_WAIT_S, max(deadline - time.monotonic(), 0.1))) if peer else None
         log = qemu.stdout.text()
         wall = time.monotonic() - start
@@ -312,6 +343,12 @@ def run_case(elf: Path, case: Case) -> CaseResult:
         if fault:
             raise _fault_error(elf, case, json.loads(fault.group(1)), log)
         found = _RESULT_RE.search(log)
+        if rc is None and peer is not None and not peer.running() and not found:
+            raise HarnessError(
+                f"case {case.name}: the peer ended the connection (exit {peer.wait(0.1)}) and the "
+                f"firmware was still waiting for data {_AFTER_PEER_EXIT_S:.0f} s later (the guest "
+                f"never sees EOF)\n  UART0 tail:\n{_tail(log)}\n  peer output tail:\n"
+                f"{_tail(peer.output())}")
         if rc is None:
             what = "firmware reported but QEMU did not exit" if found else "no result from the firmware"
             raise HarnessError(

@@ -1,0 +1,132 @@
+"""tlsfit measure end to end: every shipped profile built for Cortex-M33 and its
+handshake matrix run under QEMU against OpenSSL, from the real command line."""
+
+import json
+
+import pytest
+
+from tlsfit.paths import shipped_profiles
+
+pytestmark = pytest.mark.target
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory):
+    """Run `tlsfit measure --all` once for the module; return (exit code, output, results)."""
+    from tlsfit.cli import main
+    import contextlib
+    import io
+
+    results = tmp_path_factory.mktemp("results")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = main(["measure", "--all", "--results", str(results),
+                     "--json", str(results / "all.json")])
+    docs = {p.stem: json.loads(p.read_text()) for p in results.glob("*.json") if p.stem != "all"}
+    return code, out.getvalue(), docs
+
+
+def test_every_shipped_profile_passes_its_matrix(measured):
+    code, output, docs = measured
+    assert code == 0, output[-4000:]
+    assert set(docs) == {p.stem for p in shipped_profiles()}
+    for name, doc in docs.items():
+        assert doc["passed"] and doc["tests_passed"] == doc["tests_total"], (name, doc["tests"])
+    assert "measured 9 profile(s)" in output and "; FAILED:" not in output
+
+
+def test_every_positive_has_a_negative_twin(measured):
+    _, _, docs = measured
+    for name, doc in docs.items():
+        positives = {t["name"] for t in doc["tests"] if t["kind"] == "positive"}
+        twinned = {t["twin_of"] for t in doc["tests"] if t["kind"] == "negative"}
+        assert positives and positives <= twinned, (name, positives - twinned)
+
+
+def test_https_client_rsa_handles_rsa2048_and_4096_with_sni(measured):
+    _, _, docs = measured
+    tests = {t["name"]: t for t in docs["https-client-rsa"]["tests"]}
+    for ok in ("tls1.2-rsa2048", "tls1.2-rsa4096", "tls1.2-chain-rsa4096"):
+        assert tests[ok]["passed"] and tests[ok]["seen"]["ok"], ok
+        assert tests[ok]["seen"]["tls_version"] == "TLSv1.2"
+    assert tests["tls1.2-rsa2048-no-sni"]["seen"]["ret"] == "-0x2700"
+    assert tests["tls1.2-rsa2048-no-sni"]["seen"]["verify_flags"] == "0x4"
+    assert tests["tls1.2-rsa2048-wrong-ca"]["seen"]["verify_flags"] == "0x8"
+    assert tests["tls1.2-rsa2048-left-out-ec256"]["seen"]["ret"] == "-0x262e"
+
+
+def test_rsa2048_only_profile_rejects_rsa4096_chains(measured):
+    _, _, docs = measured
+    tests = {t["name"]: t for t in docs["iot-mutual-tls12"]["tests"]}
+    seen = tests["tls1.2-rsa2048-left-out-rsa4096"]["seen"]
+    assert seen["ret"] == "-0x3b00" and seen["stage"] == "init"
+
+
+def test_results_carry_figures_and_provenance(measured):
+    _, _, docs = measured
+    for name, doc in docs.items():
+        sizes, ram = doc["sizes"], doc["ram"]
+        assert 0 < sizes["flash_mbedtls"] < sizes["flash"], name
+        assert sum(m["flash"] for m in sizes["modules"]) == sizes["flash"], name
+        assert sum(m["ram"] for m in sizes["modules"]) == sizes["ram_static"], name
+        assert ram["total"] == ram["static"] + ram["heap_peak"] + ram["stack_peak"] > 0
+        assert doc["mbedtls_version"] == "3.6.6" and len(doc["config_sha256"]) == 64
+        assert doc["tools"]["qemu"].startswith("QEMU emulator version")
+        assert doc["tools"]["openssl"].startswith("OpenSSL")
+        assert "-mcpu=cortex-m33" in doc["flags"]["compile"]
+        if name != "device-csr-p256":
+            assert doc["handshake"]["instructions"] > 0 and doc["handshake"]["bytes_rx"] > 0
+    # PSK needs no public-key code: by far the smallest TLS profile.
+    assert docs["psk-ccm-minimal"]["sizes"]["flash_mbedtls"] < \
+        docs["tls12-ecdsa-p256-minimal"]["sizes"]["flash_mbedtls"] / 2
+
+
+def _children_of_this_process() -> list[str]:
+    import os
+    import subprocess
+    out = subprocess.run(["ps", "-o", "pid=,comm=", "--ppid", str(os.getpid())],
+                         capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if "qemu" in line or "openssl" in line]
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--crash", "udf"], "firmware crashed: UsageFault at PC="),
+    (["--crash", "stack"], "stack overflow"),
+    (["--heap-limit", "4000"], "heap exhausted: an allocation was refused (limit 4000 B"),
+    (["--no-peer", "--io-timeout-ms", "4000000", "--timeout", "3"], "timeout after 3 s"),
+    (["--no-peer", "--io-timeout-ms", "200"], "peer hung: nothing received for 200 ms"),
+])
+def test_run_failures_end_in_a_clear_message(cli, extra, message):
+    code, out, err = cli("run", "tls12-ecdsa-p256-minimal", "--case", "tls1.2-ec256", *extra)
+    assert code == 1 and "Traceback" not in err
+    assert err.startswith("tlsfit: ") and message in err, err
+    assert _children_of_this_process() == []
+
+
+def test_run_port_in_use(cli):
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, _, err = cli("run", "tls12-ecdsa-p256-minimal", "--case", "tls1.2-ec256",
+                           "--port", str(port))
+    assert code == 1 and f"port {port}" in err and "in use" in err, err
+    assert _children_of_this_process() == []
+
+
+def test_run_one_case_checks_its_expectation(cli):
+    code, out, _ = cli("run", "tls12-ecdsa-p256-minimal", "--case", "tls1.2-ec256-wrong-host")
+    assert code == 0 and "expected fail -0x2700 flags 0x4: PASS" in out
+
+
+def test_measure_with_a_broken_tree_is_a_clear_error(cli, tmp_path):
+    tree = tmp_path / "mbedtls"
+    (tree / "include" / "mbedtls").mkdir(parents=True)
+    (tree / "library").mkdir()
+    (tree / "library" / "ssl_tls.c").write_text("#error this tree is broken\n")
+    (tree / "include" / "mbedtls" / "build_info.h").write_text(
+        '#define MBEDTLS_VERSION_STRING "3.6.6"\n')
+    code, _, err = cli("--mbedtls-src", str(tree), "measure", "psk-ccm-minimal",
+                       "--results", str(tmp_path / "r"), "--build-dir", str(tmp_path / "b"))
+    assert code == 1 and err.startswith("tlsfit: ") and "Traceback" not in err

@@ -1,0 +1,10 @@
+"""Profile texts shared by the test tiers."""
+
+BASE_CLIENT = """\
+CONFIG_ROLE_CLIENT=y
+CONFIG_TLS_1_2=y
+CONFIG_PEER_ECDSA_P256=y
+CONFIG_SIG_SHA256=y
+CONFIG_GROUP_P256=y
+CONFIG_CIPHER_AES_128_GCM=y
+"""
