@@ -18,7 +18,7 @@ DEB_PACKAGES := python3 python3-venv python3-setuptools python3-pip python3-jinj
 
 TLSFIT := $(VENV)/bin/tlsfit
 
-.PHONY: setup deps venv mbedtls main generate compile-check measure test test-unit clean
+.PHONY: setup deps venv mbedtls main generate compile-check measure check update-baseline test test-unit clean
 
 setup: deps venv mbedtls
 
@@ -55,6 +55,15 @@ measure: setup
 	$(TLSFIT) measure --all
 
 main: generate measure
+
+# The size gate: measure every shipped profile and compare with the committed
+# baseline (fails when a profile grows past the thresholds or a test fails).
+check: setup
+	$(TLSFIT) check --baseline results/baseline.json --markdown build/size-gate.md \
+		--junit build/size-gate.xml --json build/size-gate.json
+
+update-baseline: setup
+	$(TLSFIT) check --baseline results/baseline.json --update-baseline
 
 test-unit: deps venv
 	$(VENV)/bin/python -m pytest -q -m "not compile and not target" tests

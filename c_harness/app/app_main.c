@@ -6,6 +6,10 @@
 #include "psa/crypto.h"
 #endif
 
+#if defined(MBEDTLS_ERROR_C)
+#include "mbedtls/error.h"
+#endif
+
 #include "app.h"
 #include "board.h"
 #include "inst.h"
@@ -164,6 +168,12 @@ int main(void)
     inst_report_str(&report, "sni", result.sni);
     inst_report_str(&report, "http_status", result.http_status);
     inst_report_str(&report, "detail", result.detail);
+#if defined(MBEDTLS_ERROR_C)
+    /* The profile asked for error strings: report them, as a product would log them. */
+    char error_text[96];
+    mbedtls_strerror(result.ret, error_text, sizeof(error_text));
+    inst_report_str(&report, "error_string", result.ret != 0 ? error_text : "");
+#endif
     if (params.mode == APP_MODE_CALIBRATE) {
         inst_report_uint(&report, "calib_instructions", (uint64_t)calib_iterations * 4u);
         inst_report_uint(&report, "calib_ticks", calib_ticks);

@@ -151,8 +151,12 @@ def cmd_measure(args: argparse.Namespace) -> int:
     results_dir = Path(args.results) if args.results else RESULTS_DIR
     start = time.perf_counter()
     docs = []
+    if args.as_name and len(profiles) != 1:
+        raise TlsfitError("--as names one profile")
     for profile in profiles:
         doc = measure_profile(profile, tree, build_root, progress=lambda m: print(m, flush=True))
+        if args.as_name:
+            doc["profile"] = args.as_name
         path = write_result(doc, results_dir)
         print(f"[{profile.name}] {doc['tests_passed']}/{doc['tests_total']} tests passed -> {path}",
               flush=True)
@@ -188,6 +192,102 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"expected {outcome.row.expect.describe()}: {'PASS' if outcome.passed else 'FAIL'} "
           f"{outcome.error}".rstrip())
     return 0 if outcome.passed else 1
+
+
+def _result_paths(args_paths: list[str]) -> list[Path]:
+    """Result files or directories; a bare profile name means results/<name>.json."""
+    from .paths import RESULTS_DIR
+    if not args_paths:
+        return [RESULTS_DIR]
+    paths = []
+    for arg in args_paths:
+        path = Path(arg)
+        named = RESULTS_DIR / f"{arg}.json"
+        paths.append(named if not path.exists() and "/" not in arg and named.exists() else path)
+    return paths
+
+
+def _emit_markdown(path: str | None, text: str) -> None:
+    if path:
+        Path(path).write_text(text, encoding="utf-8")
+        print(f"markdown written to {path}")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .profiler import compare_table, format_markdown, format_text, load_results, \
+        module_table, symbol_table
+
+    docs = load_results(_result_paths(args.results))
+    if args.by == "module":
+        table = module_table(docs, args.region)
+    elif args.by == "symbol":
+        table = symbol_table(docs, args.top, args.region)
+    else:
+        table = compare_table(docs)
+    print(format_text(table))
+    _emit_markdown(args.markdown, format_markdown(table) + "\n")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .profiler import diff, diff_table, format_markdown, format_text, load_results
+
+    d = diff(load_results([Path(args.base)]), load_results([Path(args.head)]))
+    table = diff_table(d, args.limit)
+    print(format_text(table) if table.rows else "no change")
+    _emit_markdown(args.markdown, format_markdown(table) + "\n")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json as _json
+
+    from .profiler import Thresholds, baseline_document, check, format_text, gate_junit, \
+        gate_markdown, gate_table, load_results
+
+    if args.results:
+        head = load_results([Path(p) for p in args.results])
+    else:
+        from .mbedtls_tree import locate
+        from .measure import measure_profile
+        from .paths import REPO_ROOT, shipped_profiles
+        tree = locate(args.mbedtls_src)
+        head = {}
+        for path in shipped_profiles():
+            doc = measure_profile(read_profile([path]), tree, REPO_ROOT / "build" / "measure",
+                                  progress=lambda m: print(m, flush=True))
+            head[doc["profile"]] = doc
+    baseline_path = Path(args.baseline)
+    if args.update_baseline:
+        baseline_path.parent.mkdir(parents=True, exist_ok=True)
+        baseline_path.write_text(_json.dumps(baseline_document(head), indent=2, sort_keys=True)
+                                 + "\n", encoding="utf-8")
+        print(f"baseline written: {baseline_path} ({len(head)} profiles)")
+        return 0
+    if not baseline_path.exists():
+        raise TlsfitError(f"{baseline_path}: no baseline; create one with --update-baseline")
+    limits = Thresholds(args.fail_bytes, args.fail_percent, args.runtime_bytes,
+                        args.runtime_percent)
+    result = check(load_results([baseline_path]), head, limits)
+    shown = [f for f in result.findings if f.level != "info" or args.verbose
+             or f.region in ("flash", "flash_mbedtls", "ram_static", "-")]
+    table = gate_table(dataclasses.replace(result, findings=tuple(shown)))
+    print(format_text(table) if table.rows else "no change against the baseline")
+    print("size gate: FAILED" if result.failed else "size gate: passed")
+    _emit_markdown(args.markdown, gate_markdown(result))
+    if args.junit:
+        Path(args.junit).write_text(gate_junit(result), encoding="utf-8")
+    if args.json:
+        Path(args.json).write_text(_json.dumps({
+            "failed": result.failed, "thresholds": dataclasses.asdict(limits),
+            "findings": [{"level": f.level, "profile": f.profile, "region": f.region,
+                          "message": f.message} for f in result.findings],
+            "changes": [dataclasses.asdict(c) | {"delta": c.delta}
+                        for c in (*result.diff.regions, *result.diff.modules) if c.delta],
+            "added": list(result.diff.added), "removed": list(result.diff.removed),
+        }, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return 1 if result.failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -244,6 +344,9 @@ def build_parser() -> argparse.ArgumentParser:
     meas.add_argument("--json", metavar="FILE", help="also write all results to FILE")
     meas.add_argument("--results", metavar="DIR", help="results directory (default results/)")
     meas.add_argument("--build-dir", metavar="DIR", help="build directory (default build/measure)")
+    meas.add_argument("--as", dest="as_name", metavar="NAME",
+                      help="store the result under NAME (e.g. a shipped profile + your overlay "
+                           "measured as that profile)")
 
     run = add("run", cmd_run, "build a profile and run one case of its matrix (for debugging)")
     run.add_argument("profile", metavar="PROFILE")
@@ -257,6 +360,41 @@ def build_parser() -> argparse.ArgumentParser:
                      help="guest receive timeout (default 5000 ms of guest time)")
     run.add_argument("--no-peer", action="store_true",
                      help="leave the TLS UART unconnected: a peer that never answers")
+
+    comp = add("compare", cmd_compare,
+               "profiles side by side from results/ (or the given result files/directories)")
+    comp.add_argument("results", nargs="*", metavar="RESULT")
+    comp.add_argument("--by", choices=("profile", "module", "symbol"), default="profile",
+                      help="module: flash (or --region ram) by Mbed TLS source file, harness, "
+                           "libc; symbol: the largest Mbed TLS functions")
+    comp.add_argument("--region", choices=("flash", "ram"), default="flash")
+    comp.add_argument("--top", type=int, default=40, help="rows for --by symbol")
+    comp.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
+
+    dif = add("diff", cmd_diff, "what changed between two result sets, largest change first")
+    dif.add_argument("base", metavar="BASE", help="result file, directory or baseline")
+    dif.add_argument("head", metavar="HEAD", help="result file, directory or baseline")
+    dif.add_argument("--limit", type=int, default=30, help="rows to show")
+    dif.add_argument("--markdown", metavar="FILE")
+
+    chk = add("check", cmd_check,
+              "the CI size gate: measure (or read --results) and compare with a baseline")
+    chk.add_argument("--baseline", required=True, metavar="FILE")
+    chk.add_argument("--results", nargs="+", metavar="RESULT",
+                     help="fresh results to check instead of measuring every shipped profile")
+    chk.add_argument("--update-baseline", action="store_true",
+                     help="write the (fresh) results as the new baseline and exit")
+    chk.add_argument("--fail-bytes", type=int, default=64,
+                     help="flash/static RAM growth that fails, in bytes (default 64) ...")
+    chk.add_argument("--fail-percent", type=float, default=0.25,
+                     help="... and in percent (default 0.25); both must be exceeded")
+    chk.add_argument("--runtime-bytes", type=int, default=256,
+                     help="the same for heap and stack peaks (default 256 B ...)")
+    chk.add_argument("--runtime-percent", type=float, default=2.0, help="... and 2%%)")
+    chk.add_argument("--markdown", metavar="FILE", help="Markdown summary (PR comment, job summary)")
+    chk.add_argument("--junit", metavar="FILE", help="JUnit XML for CI systems")
+    chk.add_argument("--json", metavar="FILE", help="every finding and change as JSON")
+    chk.add_argument("-v", "--verbose", action="store_true", help="also list shrinks of run-time figures")
 
     add("check-tree", cmd_check_tree, "check the Mbed TLS source tree and print its version")
 
@@ -273,6 +411,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TlsfitError as exc:
         print(f"tlsfit: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stderr.close()
+        return 0
     except OSError as exc:  # e.g. an output directory that cannot be written
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"tlsfit: {where}{exc.strerror or exc}", file=sys.stderr)

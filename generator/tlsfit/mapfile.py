@@ -70,6 +70,8 @@ class MemoryMap:
 
     sections: tuple[tuple[str, int], ...]
     modules: tuple[ModuleSize, ...]
+    #: (module, symbol with clone suffixes folded, output section, bytes), largest first
+    symbols: tuple[tuple[Module, str, str, int], ...] = ()
 
     def section(self, name: str) -> int:
         return dict(self.sections).get(name, 0)
@@ -127,10 +129,10 @@ def parse_map(path: Path) -> MemoryMap:
     lines = text[start:].splitlines()
 
     sections: dict[str, tuple[int, int]] = {}
-    inputs: dict[str, list[tuple[int, int, Module]]] = {}
+    inputs: dict[str, list[tuple[int, int, Module, str]]] = {}
     current: str | None = None
     pending_out: str | None = None
-    pending_in: bool = False
+    pending_in: str | None = None
     interesting = set(FLASH_SECTIONS) | set(RAM_SECTIONS) | set(RESERVED_SECTIONS)
 
     for line in lines:
@@ -155,32 +157,39 @@ def parse_map(path: Path) -> MemoryMap:
             continue  # gaps are handed to the module before them below
         inp = _IN_RE.match(line)
         if inp and inp.group(1).startswith((".", "COMMON")):
-            _add_input(inputs, current, int(inp.group(2), 16), int(inp.group(3), 16), inp.group(4))
-            pending_in = False
+            _add_input(inputs, current, int(inp.group(2), 16), int(inp.group(3), 16), inp.group(4),
+                       inp.group(1))
+            pending_in = None
             continue
-        if _IN_NAME_ONLY.match(line) and line.strip().startswith((".", "COMMON")):
-            pending_in = True
+        name_only_in = _IN_NAME_ONLY.match(line)
+        if name_only_in and line.strip().startswith((".", "COMMON")):
+            pending_in = name_only_in.group(1)
             continue
         if pending_in:
             cont = _CONT_RE.match(line)
             if cont:
                 _add_input(inputs, current, int(cont.group(1), 16), int(cont.group(2), 16),
-                           cont.group(3))
-            pending_in = False
+                           cont.group(3), pending_in)
+            pending_in = None
 
     totals: dict[Module, dict[str, int]] = {}
+    symbols: dict[tuple[Module, str, str], int] = {}
     for sec, (addr, size) in sections.items():
         if sec in RESERVED_SECTIONS:
             continue
         claimed = _claim(sec, addr, size, inputs.get(sec, []))
-        for module, nbytes in claimed.items():
+        for (module, symbol), nbytes in claimed.items():
             if nbytes:
                 totals.setdefault(module, {})[sec] = totals.get(module, {}).get(sec, 0) + nbytes
+                key = (module, symbol, sec)
+                symbols[key] = symbols.get(key, 0) + nbytes
     modules = tuple(sorted(
         (ModuleSize(m, tuple(sorted(s.items()))) for m, s in totals.items()),
         key=lambda ms: (-ms.flash - ms.ram, ms.module.group, ms.module.name)))
-    result = MemoryMap(sections=tuple(sorted((s, v[1]) for s, v in sections.items())),
-                       modules=modules)
+    result = MemoryMap(
+        sections=tuple(sorted((s, v[1]) for s, v in sections.items())), modules=modules,
+        symbols=tuple(sorted(((m, sym, sec, n) for (m, sym, sec), n in symbols.items()),
+                             key=lambda t: (-t[3], t[0].group, t[0].name, t[1], t[2]))))
     _check_totals(path, result)
     return result
 
@@ -195,33 +204,51 @@ def _open_section(name: str, match: re.Match[str], sections: dict[str, tuple[int
     return name
 
 
-def _add_input(inputs: dict[str, list[tuple[int, int, Module]]], section: str, addr: int,
-               size: int, obj: str) -> None:
+def symbol_of(input_section: str) -> str:
+    """The function or object an input section holds (-ffunction/-fdata-sections),
+    clone suffixes folded; merged strings and the like keep their section name."""
+    for prefix in (".text.", ".rodata.", ".data.", ".bss.", ".sbss.", ".sdata."):
+        if input_section.startswith(prefix):
+            rest = input_section[len(prefix):]
+            if rest.startswith(("str1.", "cst")):
+                return input_section
+            return fold_symbol(rest)
+    return input_section
+
+
+def _add_input(inputs: dict[str, list[tuple[int, int, Module, str]]], section: str, addr: int,
+               size: int, obj: str, input_section: str) -> None:
     if size == 0 or obj.startswith("0x") or "linker stubs" in obj:
         return
-    inputs.setdefault(section, []).append((addr, size, classify(obj.strip())))
+    inputs.setdefault(section, []).append((addr, size, classify(obj.strip()),
+                                           symbol_of(input_section)))
+
+
+Owner = tuple[Module, str]
+_NOBODY: Owner = (Module("other", UNATTRIBUTED), UNATTRIBUTED)
 
 
 def _claim(section: str, start: int, size: int,
-           items: list[tuple[int, int, Module]]) -> dict[Module, int]:
-    """Bytes per module in one output section; every byte claimed exactly once."""
+           items: list[tuple[int, int, Module, str]]) -> dict[Owner, int]:
+    """Bytes per (module, symbol) in one output section; every byte claimed exactly once."""
     end = start + size
-    claimed: dict[Module, int] = {}
+    claimed: dict[Owner, int] = {}
     cursor = start
-    owner: Module | None = None
-    for addr, length, module in sorted(items, key=lambda i: (i[0], -i[1])):
+    owner: Owner | None = None
+    for addr, length, module, symbol in sorted(items, key=lambda i: (i[0], -i[1])):
         lo, hi = max(addr, cursor), min(addr + length, end)
         if addr > cursor:  # padding before this input belongs to the previous owner
-            gap_owner = owner or Module("other", UNATTRIBUTED)
+            gap_owner = owner or _NOBODY
             claimed[gap_owner] = claimed.get(gap_owner, 0) + (min(addr, end) - cursor)
             cursor = min(addr, end)
             lo = max(addr, cursor)
         if hi > lo:
-            claimed[module] = claimed.get(module, 0) + (hi - lo)
+            key = (module, symbol)
+            claimed[key] = claimed.get(key, 0) + (hi - lo)
             cursor = hi
-            owner = module
+            owner = key
     if cursor < end:  # trailing alignment
-        tail_owner = owner or Module("other", UNATTRIBUTED)
+        tail_owner = owner or _NOBODY
         claimed[tail_owner] = claimed.get(tail_owner, 0) + (end - cursor)
     return claimed
 

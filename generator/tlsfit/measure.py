@@ -138,6 +138,9 @@ def _sizes(mem: MemoryMap) -> dict[str, Any]:
                      for g in sorted({m.module.group for m in mem.modules})},
         "modules": [{"group": m.module.group, "module": m.module.name,
                      "flash": m.flash, "ram": m.ram} for m in mem.modules],
+        # Mbed TLS's functions and objects (clone suffixes folded), for 'compare --by symbol'.
+        "symbols": [{"module": m.name, "symbol": sym, "section": sec, "bytes": n}
+                    for m, sym, sec, n in mem.symbols if m.group == "mbedtls"],
     }
 
 

@@ -45,6 +45,7 @@ from typing import Any
 from ._proc import Child, free_port, port_in_use
 from .errors import HarnessError
 from .firmware import default_mbedtls_src
+from .relay import Relay
 from .peer import TEST_HOST, ClientPeer, ServerPeer
 from .qemu import qemu_argv
 
@@ -323,16 +324,20 @@ def run_case(elf: Path, case: Case) -> CaseResult:
 
     peer: Child | None = None
     qemu: Child | None = None
+    relay: Relay | None = None
     try:
         if case.peer is None:
             qemu = Child(qemu_argv(elf, params), name="QEMU")
         elif isinstance(case.peer, ServerPeer):
             peer = _start_server_peer(case, case.peer, port, deadline)
-            qemu = Child(qemu_argv(elf, params, port=port), name="QEMU")
+            relay = Relay(port, qemu_connects=True)
+            qemu = Child(qemu_argv(elf, params, port=relay.port), name="QEMU")
         else:
             qemu = Child(qemu_argv(elf, params, port=port, listen=True), name="QEMU")
             _wait_qemu_listening(case, qemu, port, deadline)
-            peer = Child(case.peer.argv(port), name="openssl s_client", stdin_data=case.peer.stdin_data())
+            relay = Relay(port, qemu_connects=False)
+            peer = Child(case.peer.argv(relay.port), name="openssl s_client",
+                         stdin_data=case.peer.stdin_data())
             peer.feed_stdin()
 
         rc = _wait_firmware(qemu, peer, deadline)
@@ -364,6 +369,8 @@ def run_case(elf: Path, case: Case) -> CaseResult:
             qemu.stop()
         if peer is not None:
             peer.stop()
+        if relay is not None:
+            relay.stop()
 
     if rc != result.exit_code:
         raise HarnessError(f"case {case.name}: QEMU exit code {rc} disagrees with the report's {result.exit_code}")
