@@ -1,0 +1,133 @@
+"""tlsfit audit against Mbed TLS's own configs and deliberately broken headers."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tlsfit.mbedtls_tree import locate
+from tlsfit.paths import PROFILES_DIR
+from tlsfit.profile import read_profile
+from tlsfit.render import render_header
+from tlsfit.resolve import resolve
+
+TREE = locate().path
+DEFAULT_CONFIG = TREE / "include" / "mbedtls" / "mbedtls_config.h"
+SUITE_B = TREE / "configs" / "config-suite-b.h"
+
+
+def _audit(cli, header, profile: str) -> dict:
+    code, out, err = cli("audit", str(header), "--profile", profile, "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["schema_version"] == 1
+    return doc
+
+
+def _names(rows: list[dict]) -> set[str]:
+    return {r["option"] for r in rows}
+
+
+def test_default_config_against_minimal_ecdsa_client(cli):
+    doc = _audit(cli, DEFAULT_CONFIG, "tls12-ecdsa-p256-minimal")
+    unnecessary = _names(doc["unnecessary"])
+    assert {"MBEDTLS_SSL_SRV_C", "MBEDTLS_RSA_C", "MBEDTLS_SSL_PROTO_TLS1_3",
+            "MBEDTLS_DES_C", "MBEDTLS_SSL_PROTO_DTLS"} <= unnecessary
+    # needed options are never unnecessary, tuning/platform options are not "code"
+    assert not unnecessary & {"MBEDTLS_SSL_CLI_C", "MBEDTLS_ECDSA_C", "MBEDTLS_GCM_C",
+                              "MBEDTLS_PLATFORM_C", "MBEDTLS_HAVE_TIME", "MBEDTLS_ECP_NIST_OPTIM"}
+    assert doc["missing"] == []     # the default config has every feature
+    values = {r["option"]: r for r in doc["values"]}
+    assert values["MBEDTLS_SSL_IN_CONTENT_LEN"]["header"] == "16384 (Mbed TLS default)"
+    assert values["MBEDTLS_SSL_IN_CONTENT_LEN"]["profile"] == "4096"
+
+
+def test_text_output_is_tables(cli):
+    code, out, _ = cli("audit", str(DEFAULT_CONFIG), "--profile", "tls12-ecdsa-p256-minimal")
+    assert code == 0
+    assert re.search(r"^unnecessary .*: \d+$", out, re.M)
+    assert re.search(r"^  MBEDTLS_SSL_SRV_C +y +- +- +defined but not needed", out, re.M)
+
+
+def test_suite_b_against_rsa_client_lists_missing_with_errors(cli):
+    doc = _audit(cli, SUITE_B, "https-client-rsa")
+    missing = {r["option"]: r for r in doc["missing"]}
+    assert missing["MBEDTLS_RSA_C"]["error"] == "-0x262e"
+    assert "-0x2700" in missing["MBEDTLS_SSL_SERVER_NAME_INDICATION"]["error"]
+    assert missing["MBEDTLS_MPI_MAX_SIZE"]["header"] == "48"
+    assert missing["MBEDTLS_MPI_MAX_SIZE"]["profile"] == "512"
+    assert "-0x3b00" in missing["MBEDTLS_MPI_MAX_SIZE"]["note"]
+    assert "-0x7100" in missing["MBEDTLS_SSL_IN_CONTENT_LEN"]["note"]
+    assert "MBEDTLS_SSL_SRV_C" in _names(doc["unnecessary"])
+
+
+def test_stripped_header_lists_missing_options_and_their_errors(cli, tmp_path):
+    """The profile's own generated header, with options removed the way vendors do."""
+    resolution = resolve(read_profile([PROFILES_DIR / "https-client-internet.conf"]))
+    text = render_header(resolution)
+    for name in ("MBEDTLS_RSA_C", "MBEDTLS_SSL_SERVER_NAME_INDICATION",
+                 "MBEDTLS_SSL_PROTO_TLS1_3"):
+        text, n = re.subn(rf"^#define {name}\b.*$", f"/* #define {name} removed */", text,
+                          flags=re.M)
+        assert n == 1
+    header = tmp_path / "vendor_config.h"
+    header.write_text(text)
+    doc = _audit(cli, header, "https-client-internet")
+    missing = {r["option"]: r for r in doc["missing"]}
+    assert set(missing) >= {"MBEDTLS_RSA_C", "MBEDTLS_SSL_SERVER_NAME_INDICATION",
+                            "MBEDTLS_SSL_PROTO_TLS1_3"}
+    assert missing["MBEDTLS_RSA_C"]["error"] == "-0x262e"
+    assert "-0x7780" in missing["MBEDTLS_SSL_PROTO_TLS1_3"]["error"]
+    assert "PEER_RSA_2048" in missing["MBEDTLS_RSA_C"]["requirements"]
+    assert doc["unnecessary"] == []
+    # the untouched generated header is complete
+    full = tmp_path / "full.h"
+    full.write_text(render_header(resolution))
+    clean = _audit(cli, full, "https-client-internet")
+    assert clean["missing"] == [] and clean["unnecessary"] == [] and clean["values"] == []
+
+
+def test_preprocessor_semantics_undef_if0_comments(cli, tmp_path):
+    header = tmp_path / "tricky.h"
+    header.write_text(
+        "#define MBEDTLS_SSL_SRV_C\n#undef MBEDTLS_SSL_SRV_C\n"
+        "/* #define MBEDTLS_DES_C */\n// #define MBEDTLS_ARIA_C\n"
+        "#if 0\n#define MBEDTLS_CAMELLIA_C\n#endif\n"
+        "#define MBEDTLS_MD5_C \\\n    /* continued */\n"
+        "#define MBEDTLS_SSL_SERVER_NAME_INDICATIONS\n")
+    doc = _audit(cli, header, "tls12-ecdsa-p256-minimal")
+    unnecessary = _names(doc["unnecessary"])
+    assert unnecessary == {"MBEDTLS_MD5_C"}
+    (unknown,) = doc["unknown"]
+    assert unknown["option"] == "MBEDTLS_SSL_SERVER_NAME_INDICATIONS"
+    assert "did you mean MBEDTLS_SSL_SERVER_NAME_INDICATION" in unknown["note"]
+    assert "MBEDTLS_SSL_CLI_C" in _names(doc["missing"])
+
+
+@pytest.mark.parametrize("body,message", [
+    ("#define MBEDTLS_SSL_CLI_C\n#error vendor says no\n", "vendor says no"),
+    ("#if defined(MBEDTLS_X\n#define MBEDTLS_SSL_CLI_C\n", "does not preprocess"),
+    ('#include "no_such_file.h"\n', "no_such_file.h"),
+])
+def test_header_that_does_not_parse(cli, tmp_path, body, message):
+    header = tmp_path / "broken_config.h"
+    header.write_text(body)
+    code, out, err = cli("audit", str(header), "--profile", "tls12-ecdsa-p256-minimal")
+    assert code == 1 and out == ""
+    assert err.startswith(f"tlsfit: {header}: does not preprocess") and message in err
+
+
+def test_missing_header_and_bad_profile(cli, tmp_path):
+    code, _, err = cli("audit", str(tmp_path / "nope.h"), "--profile", "tls12-ecdsa-p256-minimal")
+    assert code == 1 and "nope.h: no such header" in err
+    code, _, err = cli("audit", str(DEFAULT_CONFIG), "--profile", str(tmp_path / "x.conf"))
+    assert code == 1 and "no such profile" in err
+
+
+def test_measure_is_refused_until_the_harness_can_measure_a_header(cli):
+    code, out, err = cli("audit", str(DEFAULT_CONFIG), "--profile", "tls12-ecdsa-p256-minimal",
+                         "--measure")
+    assert code == 1 and out == ""
+    assert "the harness is not available yet" in err
