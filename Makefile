@@ -18,7 +18,7 @@ DEB_PACKAGES := python3 python3-venv python3-setuptools python3-pip python3-jinj
 
 TLSFIT := $(VENV)/bin/tlsfit
 
-.PHONY: setup deps venv mbedtls main generate compile-check measure check update-baseline test test-unit clean
+.PHONY: setup deps venv mbedtls main generate compile-check measure references check update-baseline test test-unit clean
 
 setup: deps venv mbedtls
 
@@ -54,7 +54,17 @@ compile-check: setup
 measure: setup
 	$(TLSFIT) measure --all
 
-main: generate measure
+# Mbed TLS's own sample configs on the same harness, with the handshakes of the
+# matching generated profile (results/reference-*.json).
+MBEDTLS_TREE = $(CACHE)/mbedtls-3.6.6
+references: setup
+	$(TLSFIT) measure --reference $(MBEDTLS_TREE)/configs/config-ccm-psk-tls1_2.h --like psk-ccm-minimal
+	$(TLSFIT) measure --reference $(MBEDTLS_TREE)/configs/config-suite-b.h --like tls12-ecdsa-p256-minimal
+	$(TLSFIT) measure --reference $(MBEDTLS_TREE)/include/mbedtls/mbedtls_config.h \
+		--like tls13-ecdsa-p256-minimal --as reference-mbedtls-default
+
+main: generate measure references
+	$(TLSFIT) compare
 
 # The size gate: measure every shipped profile and compare with the committed
 # baseline (fails when a profile grows past the thresholds or a test fails).

@@ -17,6 +17,9 @@ from .errors import TlsfitError
 from .paths import shipped_profiles
 from .profile import ProfileSource, read_profile
 
+if False:  # for type annotations only
+    from .mbedtls_tree import MbedtlsTree  # noqa: F401
+
 
 def _profiles_from_args(args: argparse.Namespace) -> list[ProfileSource]:
     """One profile (base + overlays) from PROFILE args, or every shipped one with --all."""
@@ -137,6 +140,24 @@ def cmd_compile_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _measure_reference(args: argparse.Namespace, tree: "MbedtlsTree", build_root: Path,
+                       results_dir: Path) -> int:
+    """measure --reference HEADER --like PROFILE: a foreign config on the same harness."""
+    from .measure import summary_table, write_result
+    from .reference import measure_reference
+
+    if not args.like:
+        raise TlsfitError("--reference needs --like PROFILE (whose handshakes to run)")
+    header = Path(args.reference)
+    name = args.as_name or f"reference-{header.stem}"
+    doc = measure_reference(header, read_profile([_profile_path(args.like)]), name, tree,
+                            build_root, progress=lambda m: print(m, flush=True))
+    path = write_result(doc, results_dir)
+    print(f"[{name}] {doc['tests_passed']}/{doc['tests_total']} handshakes passed -> {path}\n")
+    print(summary_table([doc]))
+    return 0 if doc["passed"] else 1
+
+
 def cmd_measure(args: argparse.Namespace) -> int:
     import json as _json
 
@@ -145,10 +166,12 @@ def cmd_measure(args: argparse.Namespace) -> int:
     from .paths import REPO_ROOT, RESULTS_DIR
 
     tree = locate(args.mbedtls_src)
-    profiles = _profiles_from_args(args) if (args.all or len(args.profiles) <= 1 or args.merge) \
-        else [read_profile([_profile_path(p)]) for p in args.profiles]
     build_root = Path(args.build_dir) if args.build_dir else REPO_ROOT / "build" / "measure"
     results_dir = Path(args.results) if args.results else RESULTS_DIR
+    if args.reference:
+        return _measure_reference(args, tree, build_root, results_dir)
+    profiles = _profiles_from_args(args) if (args.all or len(args.profiles) <= 1 or args.merge) \
+        else [read_profile([_profile_path(p)]) for p in args.profiles]
     start = time.perf_counter()
     docs = []
     if args.as_name and len(profiles) != 1:
@@ -344,6 +367,11 @@ def build_parser() -> argparse.ArgumentParser:
     meas.add_argument("--json", metavar="FILE", help="also write all results to FILE")
     meas.add_argument("--results", metavar="DIR", help="results directory (default results/)")
     meas.add_argument("--build-dir", metavar="DIR", help="build directory (default build/measure)")
+    meas.add_argument("--reference", metavar="HEADER",
+                      help="measure an existing mbedtls_config.h (adapted only for the "
+                           "harness's entropy and I/O) with the handshakes of --like")
+    meas.add_argument("--like", metavar="PROFILE",
+                      help="with --reference: the profile whose positive handshakes to run")
     meas.add_argument("--as", dest="as_name", metavar="NAME",
                       help="store the result under NAME (e.g. a shipped profile + your overlay "
                            "measured as that profile)")

@@ -126,8 +126,14 @@ def test_missing_header_and_bad_profile(cli, tmp_path):
     assert code == 1 and "no such profile" in err
 
 
-def test_measure_is_refused_until_the_harness_can_measure_a_header(cli):
+@pytest.mark.target
+def test_measure_lists_unnecessary_options_with_their_cost(cli):
     code, out, err = cli("audit", str(DEFAULT_CONFIG), "--profile", "tls12-ecdsa-p256-minimal",
-                         "--measure")
-    assert code == 1 and out == ""
-    assert "the harness is not available yet" in err
+                         "--measure", "--json")
+    assert code == 0, err
+    measured = json.loads(out)["measured"]
+    costs = measured["costs"]
+    assert costs["MBEDTLS_SSL_SRV_C"] > 10_000 and costs["MBEDTLS_RSA_C"] > 4_000
+    assert costs["MBEDTLS_SSL_PROTO_TLS1_3"] > 20_000
+    assert measured["saving"] == measured["mbedtls_flash"] - measured["mbedtls_flash_without"]
+    assert measured["saving"] > 200_000

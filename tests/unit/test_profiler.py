@@ -15,9 +15,19 @@ from tlsfit.profiler import (Thresholds, baseline_document, check, compare_table
 
 @pytest.fixture(scope="module")
 def real():
-    docs = load_results([RESULTS_DIR])
+    docs = {n: d for n, d in load_results([RESULTS_DIR]).items() if d.get("kind") != "reference"}
     assert len(docs) == 9, "results/ holds a result per shipped profile (tlsfit measure --all)"
     return docs
+
+
+def test_references_are_shown_but_not_gated():
+    everything = load_results([RESULTS_DIR])
+    refs = {n for n, d in everything.items() if d.get("kind") == "reference"}
+    assert {"reference-config-ccm-psk-tls1_2", "reference-config-suite-b",
+            "reference-mbedtls-default"} <= refs
+    assert "(reference)" in format_text(compare_table(everything))
+    without = {n: d for n, d in everything.items() if n not in refs}
+    assert not check(everything, without).failed   # a missing reference is no regression
 
 
 def _grow(doc, module, nbytes):

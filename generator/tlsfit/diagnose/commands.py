@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import re
 import sys
 import tempfile
@@ -113,28 +111,44 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     tree = locate(args.mbedtls_src)
     header_path = Path(args.header)
-    if args.measure:
-        _measure_unavailable_or_run(header_path, tree)
     header = audit.read_header(header_path, tree)
     resolution = resolve(read_profile([_profile_path(p) for p in args.profile]))
     result = audit.audit(header, resolution, audit.read_catalogue(tree))
-    print(views.audit_json(result) if args.json else views.audit_text(result))
+    measured = _measure(header_path, result, tree) if args.measure else None
+    if args.json:
+        import json
+        doc = json.loads(views.audit_json(result))
+        if measured is not None:
+            doc["measured"] = measured
+        print(json.dumps(doc, indent=2, sort_keys=True))
+        return 0
+    print(views.audit_text(result))
+    if measured is not None:
+        print()
+        print(f"measured on the Cortex-M33 harness (Mbed TLS flash, linked): "
+              f"{measured['mbedtls_flash']:,} B as it is, {measured['mbedtls_flash_without']:,} B "
+              f"without the {len(measured['costs'])} unnecessary options: "
+              f"{measured['saving']:,} B saved")
+        rows = sorted(measured["costs"].items(), key=lambda kv: (-kv[1], kv[0]))
+        width = max((len(k) for k, _ in rows), default=10)
+        print(f"  {'option'.ljust(width)}  module flash (B)")
+        for option, cost in rows:
+            print(f"  {option.ljust(width)}  {cost:>8,}" if cost else
+                  f"  {option.ljust(width)}  {'-':>8}  (no module of its own: in the total)")
     return 0
 
 
-def _measure_unavailable_or_run(header: Path, tree: object) -> None:
-    """--measure needs the harness's header measurement; refuse clearly until it exists."""
-    if importlib.util.find_spec("tlsfit.measure") is None:
-        raise TlsfitError("audit --measure: the harness is not available yet "
-                          "(tlsfit.measure is missing); run without --measure")
-    module = importlib.import_module("tlsfit.measure")
-    measure_header = getattr(module, "measure_config_header", None)
-    if measure_header is None:
-        raise TlsfitError("audit --measure: the harness is not available yet for arbitrary "
-                          "headers (tlsfit.measure has no measure_config_header()); run "
-                          "without --measure")
-    result = measure_header(header, tree)
-    print(result)
+def _measure(header: Path, result: object, tree: object) -> dict[str, object]:
+    """Build the header (adapted to the harness) with and without the unnecessary options."""
+    from ..paths import REPO_ROOT
+    from ..reference import option_costs
+
+    options = [f.option for f in result.unnecessary]  # type: ignore[attr-defined]
+    work = REPO_ROOT / "build" / "audit" / header.stem
+    costs, full, without = option_costs(header, options, tree, work,  # type: ignore[arg-type]
+                                        progress=lambda m: print(m, file=sys.stderr))
+    return {"mbedtls_flash": full, "mbedtls_flash_without": without, "saving": full - without,
+            "costs": costs}
 
 
 def register(add: AddCommand) -> None:
