@@ -18,7 +18,7 @@ DEB_PACKAGES := python3 python3-venv python3-setuptools python3-pip python3-jinj
 
 TLSFIT := $(VENV)/bin/tlsfit
 
-.PHONY: setup deps venv mbedtls main generate compile-check measure references check update-baseline test test-unit clean
+.PHONY: setup deps venv mbedtls main generate compile-check measure references minimality check update-baseline test test-unit clean
 
 setup: deps venv mbedtls
 
@@ -62,6 +62,10 @@ references: setup
 	$(TLSFIT) measure --reference $(MBEDTLS_TREE)/configs/config-suite-b.h --like tls12-ecdsa-p256-minimal
 	$(TLSFIT) measure --reference $(MBEDTLS_TREE)/include/mbedtls/mbedtls_config.h \
 		--like tls13-ecdsa-p256-minimal --as reference-mbedtls-default
+
+# Slow (about half an hour): prove every shipped profile 1-minimal.
+minimality: setup
+	time $(TLSFIT) minimize --all
 
 main: generate measure references
 	$(TLSFIT) compare

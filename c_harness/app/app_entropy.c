@@ -18,6 +18,7 @@ void app_entropy_set_seed(uint32_t seed)
     app_entropy_state = 0x7115F1700000000ull ^ seed;
 }
 
+#if defined(MBEDTLS_ENTROPY_HARDWARE_ALT)
 /* splitmix64: reproducible runs for a given seed= parameter. */
 static uint64_t app_entropy_next(void)
 {
@@ -27,7 +28,6 @@ static uint64_t app_entropy_next(void)
     return z ^ (z >> 31);
 }
 
-#if defined(MBEDTLS_ENTROPY_HARDWARE_ALT)
 int mbedtls_hardware_poll(void *data, unsigned char *output, size_t len, size_t *olen)
 {
     (void)data;

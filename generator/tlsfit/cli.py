@@ -140,6 +140,35 @@ def cmd_compile_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_minimize(args: argparse.Namespace) -> int:
+    import json as _json
+
+    from .mbedtls_tree import locate
+    from .minimize import minimize_profile, table
+    from .paths import REPO_ROOT, RESULTS_DIR
+
+    tree = locate(args.mbedtls_src)
+    out = Path(args.output) if args.output else RESULTS_DIR / "minimality.json"
+    existing = _json.loads(out.read_text()) if out.exists() else {"schema_version": 1,
+                                                                  "profiles": {}}
+    start = time.perf_counter()
+    failed = []
+    for profile in _profiles_from_args(args):
+        doc = minimize_profile(profile, tree, REPO_ROOT / "build" / "minimize",
+                               progress=lambda m: print(m, flush=True))
+        print(table(doc))
+        print(f"[{profile.name}] {'1-minimal' if doc['minimal'] else 'NOT minimal'}: "
+              f"{len(doc['options'])} options checked in {doc['seconds']:.0f} s\n", flush=True)
+        existing["profiles"][profile.name] = doc
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(_json.dumps(existing, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        if not doc["minimal"]:
+            failed.append(profile.name)
+    print(f"minimality checked in {time.perf_counter() - start:.0f} s -> {out}"
+          + (f"; not minimal: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
 def _measure_reference(args: argparse.Namespace, tree: "MbedtlsTree", build_root: Path,
                        results_dir: Path) -> int:
     """measure --reference HEADER --like PROFILE: a foreign config on the same harness."""
@@ -354,6 +383,14 @@ def build_parser() -> argparse.ArgumentParser:
     cc.add_argument("profiles", nargs="*", metavar="PROFILE")
     cc.add_argument("--all", action="store_true")
     cc.add_argument("--target", action="append", choices=("host", "cortex-m33"))
+
+    mini = add("minimize", cmd_minimize,
+               "prove each option of a profile's config needed: build without it and run the "
+               "positive handshakes (slow: minutes per profile)")
+    mini.add_argument("profiles", nargs="*", metavar="PROFILE")
+    mini.add_argument("--all", action="store_true")
+    mini.add_argument("-o", "--output", metavar="FILE",
+                      help="JSON to update (default results/minimality.json)")
 
     meas = add("measure", cmd_measure,
                "generate, build for Cortex-M33, run the handshake matrix under QEMU against "
