@@ -53,7 +53,13 @@ static int app_tls_parse_crt(mbedtls_x509_crt *crt, const char *dir, const char 
     if (blob == NULL) {
         return optional ? 0 : MBEDTLS_ERR_X509_FILE_IO_ERROR;
     }
+#if defined(MBEDTLS_PEM_PARSE_C)
     return mbedtls_x509_crt_parse(crt, blob->data, blob->len);
+#else
+    /* DER certificates live in flash: reference them instead of copying them to the heap,
+     * as a product with built-in trust anchors would (a tlsfit product duty). */
+    return mbedtls_x509_crt_parse_der_nocopy(crt, blob->data, blob->len);
+#endif
 }
 
 static int app_tls_parse_key(mbedtls_pk_context *pk, const char *dir, const char *base)

@@ -169,6 +169,51 @@ def cmd_minimize(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_goals(args: argparse.Namespace) -> int:
+    """Measure a profile under each optimisation goal (an overlay per goal)."""
+    import json as _json
+    import tempfile
+
+    from .mbedtls_tree import locate
+    from .measure import measure_profile
+    from .paths import REPO_ROOT, RESULTS_DIR
+
+    tree = locate(args.mbedtls_src)
+    out = Path(args.output) if args.output else RESULTS_DIR / "goals.json"
+    doc = _json.loads(out.read_text()) if out.exists() else {"schema_version": 1, "profiles": {}}
+    failed = False
+    for base in _profiles_from_args(args):
+        rows = {}
+        with tempfile.TemporaryDirectory(prefix="tlsfit-goal-") as tmp:
+            for goal in ("size", "ram", "speed"):
+                overlay = Path(tmp) / f"goal-{goal}.conf"
+                overlay.write_text(f"CONFIG_OPTIMIZE_{goal.upper()}=y\n", encoding="utf-8")
+                profile = read_profile([*(f.path for f in base.fragments), overlay])
+                result = measure_profile(profile, tree, REPO_ROOT / "build" / "goals",
+                                         progress=lambda m: None)
+                hs = (result.get("handshake") or {}).get("instructions", 0)
+                rows[goal] = {"passed": result["passed"],
+                              "tests": f"{result['tests_passed']}/{result['tests_total']}",
+                              "flash": result["sizes"]["flash"],
+                              "flash_mbedtls": result["sizes"]["flash_mbedtls"],
+                              "ram_static": result["ram"]["static"],
+                              "heap_peak": result["ram"]["heap_peak"],
+                              "stack_peak": result["ram"]["stack_peak"],
+                              "ram_total": result["ram"]["total"],
+                              "hs_instructions": hs}
+                failed |= not result["passed"]
+                print(f"{base.name:26} {goal:5}  tests {rows[goal]['tests']:>5}  Mbed TLS flash "
+                      f"{rows[goal]['flash_mbedtls']:>7,}  static RAM {rows[goal]['ram_static']:>6,}"
+                      f"  heap {rows[goal]['heap_peak']:>6,}  stack {rows[goal]['stack_peak']:>5,}"
+                      f"  total RAM {rows[goal]['ram_total']:>6,}  handshake {hs / 1e6:7.1f} M",
+                      flush=True)
+        doc["profiles"][base.name] = rows
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(_json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"-> {out}")
+    return 1 if failed else 0
+
+
 def _measure_reference(args: argparse.Namespace, tree: "MbedtlsTree", build_root: Path,
                        results_dir: Path) -> int:
     """measure --reference HEADER --like PROFILE: a foreign config on the same harness."""
@@ -383,6 +428,13 @@ def build_parser() -> argparse.ArgumentParser:
     cc.add_argument("profiles", nargs="*", metavar="PROFILE")
     cc.add_argument("--all", action="store_true")
     cc.add_argument("--target", action="append", choices=("host", "cortex-m33"))
+
+    goals = add("goals", cmd_goals,
+                "measure profiles under each optimisation goal (size, RAM, speed): the "
+                "trade-off table (results/goals.json)")
+    goals.add_argument("profiles", nargs="*", metavar="PROFILE")
+    goals.add_argument("--all", action="store_true")
+    goals.add_argument("-o", "--output", metavar="FILE")
 
     mini = add("minimize", cmd_minimize,
                "prove each option of a profile's config needed: build without it and run the "

@@ -47,6 +47,10 @@ def product_duties(resolution: Resolution) -> tuple[Duty, ...]:
         duties.append(Duty("max_frag_len", f"call mbedtls_ssl_conf_max_frag_len(conf, {code}) "
                                            f"and check its return (a failure silently drops the "
                                            f"extension)"))
+    if resolution.enabled("MBEDTLS_X509_CRT_PARSE_C") and not resolution.enabled(
+            "MBEDTLS_PEM_PARSE_C"):
+        duties.append(Duty("der_nocopy", "load DER certificates kept in flash with "
+                                         "mbedtls_x509_crt_parse_der_nocopy() (no heap copy)"))
     if resolution.enabled("MBEDTLS_HAVE_TIME_DATE"):
         duties.append(Duty("time", "provide time() with real calendar time for certificate "
                                    "date checks"))

@@ -18,7 +18,8 @@ from xml.sax.saxutils import escape, quoteattr
 from .errors import TlsfitError
 
 ResultSet = dict[str, dict[str, Any]]
-SKIPPED_FILES = ("baseline.json", "report.json")
+#: Files in results/ that are not per-profile results.
+SKIPPED_FILES = ("baseline.json", "report.json", "minimality.json", "goals.json")
 
 #: Regions compared per profile: name, how to read it, and whether it is a
 #: measured run-time figure (heap/stack: a small tolerance applies).

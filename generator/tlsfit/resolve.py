@@ -210,12 +210,18 @@ def _choice_conflicts(kconf: kconfiglib.Kconfig,
     """Two members of one choice set to y in the profile: name both lines."""
     errors = []
     for choice in kconf.unique_choices:
-        chosen = [(s.name, assignments[s.name][-1]) for s in choice.syms
-                  if s.name in assignments and s.user_value == 2]
-        if len(chosen) > 1:
-            (a, la), (b, lb) = chosen[0], chosen[1]
-            errors.append(f"{lb}: error: CONFIG_{b}=y contradicts CONFIG_{a}=y at {la}: "
-                          f"choose one {choice.name.lower().replace('_', ' ')}")
+        # Within one file two choices contradict; a later fragment overrides an earlier one.
+        per_file: dict[str, list[tuple[str, Location]]] = {}
+        for sym in choice.syms:
+            for loc in assignments.get(sym.name, []):
+                if loc.text.split("=", 1)[-1].strip() == "y":
+                    per_file.setdefault(str(loc.path), []).append((sym.name, loc))
+        for chosen in per_file.values():
+            if len(chosen) > 1:
+                chosen.sort(key=lambda item: item[1].line)
+                (a, la), (b, lb) = chosen[0], chosen[1]
+                errors.append(f"{lb}: error: CONFIG_{b}=y contradicts CONFIG_{a}=y at {la}: "
+                              f"choose one {choice.name.lower().replace('_', ' ')}")
     return errors
 
 
@@ -224,8 +230,8 @@ def _contradictions(kconf: kconfiglib.Kconfig,
     """A requirement set by the profile that its dependencies force off."""
     errors = []
     for sym in requirement_symbols(kconf):
-        if sym.name not in assignments or sym.user_value is None:
-            continue
+        if sym.name not in assignments or sym.user_value is None or sym.choice is not None:
+            continue  # choices: see _choice_conflicts
         wanted = kconfiglib.TRI_TO_STR[sym.user_value] if isinstance(sym.user_value, int) \
             else str(sym.user_value)
         if sym.str_value == wanted or sym.orig_type not in (kconfiglib.BOOL,):

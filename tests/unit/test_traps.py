@@ -126,3 +126,8 @@ def test_time_checks_on_bare_metal_need_ms_time(resolve_text):
     os_time = resolve_text(BASE_CLIENT + "CONFIG_CERT_TIME_CHECK=y\nCONFIG_ENTROPY_OS=y\n")
     assert not os_time.enabled("MBEDTLS_PLATFORM_MS_TIME_ALT")
     assert not resolve_text(BASE_CLIENT).enabled("MBEDTLS_HAVE_TIME")
+
+
+def test_overlay_overrides_a_choice(resolve_text):
+    r = resolve_text(BASE_CLIENT + "CONFIG_OPTIMIZE_SIZE=y\n", "CONFIG_OPTIMIZE_SPEED=y\n")
+    assert r.requirement("OPTIMIZE_SPEED") == "y" and r.enabled("MBEDTLS_ECP_NIST_OPTIM")
