@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 from . import __version__
 from .errors import TlsfitError
 from .paths import shipped_profiles
-from .profile import ProfileSource, read_profile
+from .profile import ProfileSource, profile_path, read_profile
 
 if False:  # for type annotations only
     from .mbedtls_tree import MbedtlsTree  # noqa: F401
@@ -29,18 +29,7 @@ def _profiles_from_args(args: argparse.Namespace) -> list[ProfileSource]:
         return [read_profile([p]) for p in shipped_profiles()]
     if not args.profiles:
         raise TlsfitError("no profile given (use PROFILE... or --all)")
-    return [read_profile([_profile_path(p) for p in args.profiles])]
-
-
-def _profile_path(arg: str) -> Path:
-    """Accept a path, or the name of a shipped profile."""
-    path = Path(arg)
-    if path.exists() or path.suffix == ".conf" or "/" in arg:
-        return path
-    for shipped in shipped_profiles():
-        if shipped.stem == arg:
-            return shipped
-    return path
+    return [read_profile([profile_path(p) for p in args.profiles])]
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -224,7 +213,7 @@ def _measure_reference(args: argparse.Namespace, tree: "MbedtlsTree", build_root
         raise TlsfitError("--reference needs --like PROFILE (whose handshakes to run)")
     header = Path(args.reference)
     name = args.as_name or f"reference-{header.stem}"
-    doc = measure_reference(header, read_profile([_profile_path(args.like)]), name, tree,
+    doc = measure_reference(header, read_profile([profile_path(args.like)]), name, tree,
                             build_root, progress=lambda m: print(m, flush=True))
     path = write_result(doc, results_dir)
     print(f"[{name}] {doc['tests_passed']}/{doc['tests_total']} handshakes passed -> {path}\n")
@@ -245,7 +234,7 @@ def cmd_measure(args: argparse.Namespace) -> int:
     if args.reference:
         return _measure_reference(args, tree, build_root, results_dir)
     profiles = _profiles_from_args(args) if (args.all or len(args.profiles) <= 1 or args.merge) \
-        else [read_profile([_profile_path(p)]) for p in args.profiles]
+        else [read_profile([profile_path(p)]) for p in args.profiles]
     start = time.perf_counter()
     docs = []
     if args.as_name and len(profiles) != 1:
@@ -274,7 +263,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .paths import REPO_ROOT
 
     tree = locate(args.mbedtls_src)
-    profile = read_profile([_profile_path(args.profile)])
+    profile = read_profile([profile_path(args.profile)])
     overrides = {"heap_limit": args.heap_limit, "crash": args.crash, "port": args.port,
                  "timeout_s": args.timeout, "io_timeout_ms": args.io_timeout_ms}
     if args.no_peer:

@@ -94,3 +94,13 @@ def read_profile(paths: list[str | Path]) -> ProfileSource:
             raise TlsfitError(f"{path}: cannot read ({exc.strerror})") from None
         fragments.append(Fragment(path=path, text=text))
     return ProfileSource(fragments=tuple(fragments))
+
+
+def profile_path(arg: str) -> Path:
+    """A profile argument: a path, or the name of a shipped profile (its file stem)."""
+    from .paths import shipped_profiles
+
+    path = Path(arg)
+    if path.exists() or path.suffix == ".conf" or "/" in arg:
+        return path
+    return next((p for p in shipped_profiles() if p.stem == arg), path)

@@ -10,18 +10,9 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import TlsfitError
+from ..profile import profile_path
 
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
-
-
-def _profile_path(arg: str) -> Path:
-    """A path, or the stem of a shipped profile."""
-    from ..paths import shipped_profiles
-
-    path = Path(arg)
-    if path.exists() or path.suffix == ".conf" or "/" in arg:
-        return path
-    return next((p for p in shipped_profiles() if p.stem == arg), path)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -66,7 +57,7 @@ def cmd_from_cert(args: argparse.Namespace) -> int:
     base_text = base_name = None
     base_path = None
     if args.base:
-        base_path = _profile_path(args.base)
+        base_path = profile_path(args.base)
         base_text = read_profile([base_path]).fragments[0].text
         base_name = str(base_path)
     text, notes = certs.fragment(derivation, base_text, base_name, derivation.mpi_max_size)
@@ -112,7 +103,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     tree = locate(args.mbedtls_src)
     header_path = Path(args.header)
     header = audit.read_header(header_path, tree)
-    resolution = resolve(read_profile([_profile_path(p) for p in args.profile]))
+    resolution = resolve(read_profile([profile_path(p) for p in args.profile]))
     result = audit.audit(header, resolution, audit.read_catalogue(tree))
     measured = _measure(header_path, result, tree) if args.measure else None
     if args.json:
