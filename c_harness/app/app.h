@@ -24,6 +24,7 @@ struct app_params {
     uint32_t heap_limit;
     int http;
     int client_auth;
+    int pem; /* pem=1: the test needs PEM credentials (a PEM profile) */
     enum app_crash crash;
     uint32_t timeout_ms;
     uint32_t seed;

@@ -187,7 +187,15 @@ static int app_tls_configure(const struct app_params *params, struct app_result 
         mbedtls_ssl_conf_sni(&app_tls.conf, app_tls_sni, &app_tls);
     }
 #endif
-#else
+#endif
+#if !defined(MBEDTLS_PEM_PARSE_C)
+    if (params->pem) {
+        result->bad_params = 1;
+        app_result_detail(result, "pem=1 but the config cannot parse PEM (no MBEDTLS_PEM_PARSE_C)");
+        return MBEDTLS_ERR_SSL_BAD_CONFIG;
+    }
+#endif
+#if !defined(MBEDTLS_X509_CRT_PARSE_C)
     if (params->ca[0] != '\0' || params->cert[0] != '\0' || params->client_auth) {
         result->bad_params = 1;
         app_result_detail(result, "ca=/cert= given but the config has no MBEDTLS_X509_CRT_PARSE_C");

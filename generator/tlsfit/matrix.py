@@ -18,7 +18,7 @@ flags) a user would see:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .duties import max_fragment_length
 from .harness import Case, client_peer, server_peer
@@ -44,6 +44,20 @@ CLIENT_CERT_PKI = (("OWN_CERT_ECDSA_P256", "client-ec256"), ("OWN_CERT_RSA_2048"
 #: For a "wrong CA" twin: an unrelated root the profile can still parse.
 WRONG_CA = {"rsa2048": "rsa2048-alt", "ec256": "ec256-alt", "rsa3072": "rsa2048-alt",
             "rsa4096": "rsa2048-alt", "ec384": "ec256-alt", "chain-rsa4096": "rsa4096"}
+#: Cipher requirement -> TLS 1.3 suite, TLS 1.2 ECDHE-ECDSA and ECDHE-RSA suites (OpenSSL names).
+CIPHER_NAMES = (
+    ("CIPHER_AES_128_GCM", "TLS_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256",
+     "ECDHE-RSA-AES128-GCM-SHA256"),
+    ("CIPHER_AES_256_GCM", "TLS_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384",
+     "ECDHE-RSA-AES256-GCM-SHA384"),
+    ("CIPHER_CHACHA20_POLY1305", "TLS_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305",
+     "ECDHE-RSA-CHACHA20-POLY1305"),
+    ("CIPHER_AES_128_CCM", "TLS_AES_128_CCM_SHA256", "ECDHE-ECDSA-AES128-CCM", None),
+    ("CIPHER_AES_128_CCM_8", "TLS_AES_128_CCM_8_SHA256", "ECDHE-ECDSA-AES128-CCM8", None),
+)
+GROUP_NAMES = (("GROUP_X25519", "X25519"), ("GROUP_P256", "P-256"), ("GROUP_P384", "P-384"))
+#: A group no profile can enable (the model has no P-521): the "left out" twin.
+LEFT_OUT_GROUP = "P-521"
 PSK_CIPHERS = (("CIPHER_AES_128_CCM", "PSK-AES128-CCM"), ("CIPHER_AES_128_CCM_8", "PSK-AES128-CCM8"),
                ("CIPHER_AES_128_GCM", "PSK-AES128-GCM-SHA256"),
                ("CIPHER_AES_256_GCM", "PSK-AES256-GCM-SHA384"),
@@ -125,9 +139,42 @@ def _left_out(r: Resolution) -> tuple[str, int, str] | None:
     return None
 
 
+def _pins(r: Resolution, version: str, pki: str) -> list[tuple[str, dict[str, str], dict[str, str]]]:
+    """Cases that pin one cipher or group each, when the profile offers several, so
+    every cipher and group requirement is proven by a handshake that uses it.
+    Returns (label, peer options for the pinned one, peer options for a left-out one)."""
+    rsa = pki.startswith(("rsa", "chain"))
+    pins = []
+
+    def cipher_opts(row: tuple[str, str, str, str | None]) -> dict[str, str] | None:
+        if version == "1.3":
+            return {"ciphersuites": row[1]}
+        name = row[3] if rsa else row[2]
+        return {"cipher": name} if name else None
+
+    ciphers = [c for c in CIPHER_NAMES if _y(r, c[0])]
+    left = next((o for c in CIPHER_NAMES if not _y(r, c[0])
+                 for o in [cipher_opts(c)] if o), None)
+    if len(ciphers) > 1 and left:
+        for c in ciphers:
+            opts = cipher_opts(c)
+            if opts:
+                pins.append((c[0].removeprefix("CIPHER_").lower(), opts, left))
+    groups = [g for g in GROUP_NAMES if _y(r, g[0])]
+    # TLS 1.2 with an ECDSA certificate: supported_groups also names the curves the
+    # client accepts for the certificate (RFC 8422), so a peer pinned to X25519 alone
+    # cannot use it. Groups are pinned under TLS 1.3, or TLS 1.2 with RSA.
+    if len(groups) > 1 and (version == "1.3" or rsa):
+        for req, name in groups:
+            pins.append((req.removeprefix("GROUP_").lower(), {"groups": name},
+                         {"groups": LEFT_OUT_GROUP}))
+    return pins
+
+
 def client_matrix(r: Resolution) -> list[MatrixCase]:
     mfl = max_fragment_length(r)
     sni = _y(r, "SNI")
+    pem = _y(r, "PEM")
     mutual = _y(r, "MUTUAL_TLS")
     client_cert = next((pki for req, pki in CLIENT_CERT_PKI if _y(r, req)), None) if mutual else None
     verify_ca = client_cert.removeprefix("client-") if client_cert else None
@@ -138,11 +185,11 @@ def client_matrix(r: Resolution) -> list[MatrixCase]:
             name = f"tls{version}-{pki}"
 
             def case(suffix: str, *, ca: str = pki, host: str = TEST_HOST, peer_pki: str = pki,
-                     peer_verify: str | None = verify_ca) -> Case:
+                     peer_verify: str | None = verify_ca, **pin: str) -> Case:
                 return Case(f"{name}{suffix}", ca=ca, host=host, cert=client_cert, tls=version,
-                            mfl=mfl, http=True,
-                            peer=server_peer(peer_pki, sni=sni, tls=version,
-                                             verify_client_ca=peer_verify))
+                            mfl=mfl, http=True, pem=pem,
+                            peer=replace(server_peer(peer_pki, sni=sni, tls=version,
+                                                     verify_client_ca=peer_verify), **pin))
 
             rows.append(MatrixCase(case(""), Expectation(True)))
             rows.append(MatrixCase(case("-wrong-ca", ca=WRONG_CA[pki]),
@@ -167,6 +214,13 @@ def client_matrix(r: Resolution) -> list[MatrixCase]:
                     pki_out, err, why = left
                     rows.append(MatrixCase(case(f"-left-out-{pki_out}", ca=pki_out, peer_pki=pki_out),
                                            Expectation(False, err, note=why), twin_of=name))
+                for label, pinned, left_out in _pins(r, version, pki):
+                    rows.append(MatrixCase(case(f"-{label}", **pinned), Expectation(True)))
+                    rows.append(MatrixCase(
+                        case(f"-{label}-left-out", **left_out),
+                        Expectation(False, ERR_FATAL_ALERT, note="the server offers only "
+                                    f"{next(iter(left_out.values()))}, which the profile left out"),
+                        twin_of=f"{name}-{label}"))
     return rows
 
 
@@ -200,8 +254,20 @@ def server_matrix(r: Resolution) -> list[MatrixCase]:
         return rows
     for version in _versions(r):
         name = f"server-tls{version}-{own}"
-        rows.append(MatrixCase(Case(name, mode="server", cert=own, tls=version, http=True,
+        pem = _y(r, "PEM")
+        rows.append(MatrixCase(Case(name, mode="server", cert=own, tls=version, http=True, pem=pem,
                                     peer=client_peer(ca=own, tls=version)), Expectation(True)))
+        for label, pinned, left_out in _pins(r, version, own):
+            rows.append(MatrixCase(Case(f"{name}-{label}", mode="server", cert=own, tls=version,
+                                        http=True, pem=pem,
+                                        peer=replace(client_peer(ca=own, tls=version), **pinned)),
+                                   Expectation(True)))
+            rows.append(MatrixCase(
+                Case(f"{name}-{label}-left-out", mode="server", cert=own, tls=version, http=True,
+                     pem=pem, peer=replace(client_peer(ca=own, tls=version), **left_out)),
+                Expectation(False, ERR_HANDSHAKE_FAILURE, note="the client offers only "
+                            f"{next(iter(left_out.values()))}, which the profile left out"),
+                twin_of=f"{name}-{label}"))
         # The client does not trust the device's CA and aborts. Under TLS 1.3 OpenSSL
         # sends its alert before switching keys, which Mbed TLS reads as -0x7180.
         rows.append(MatrixCase(
@@ -209,13 +275,6 @@ def server_matrix(r: Resolution) -> list[MatrixCase]:
                  peer=client_peer(ca=WRONG_CA[own], tls=version)),
             Expectation(False, ERR_FATAL_ALERT, any_ret=(ERR_INVALID_MAC,) if version == "1.3" else (),
                         note="the client rejects the device's certificate"), twin_of=name))
-        if version == "1.2" and own == "ec256" and not _y(r, "CIPHER_AES_256_GCM"):
-            rows.append(MatrixCase(
-                Case(f"{name}-left-out-aes256", mode="server", cert=own, tls=version, http=True,
-                     peer=client_peer(ca=own, tls=version, cipher="ECDHE-ECDSA-AES256-GCM-SHA384")),
-                Expectation(False, ERR_HANDSHAKE_FAILURE,
-                            note="a client offering only AES-256-GCM, which the profile left out"),
-                twin_of=name))
     return rows
 
 

@@ -80,6 +80,8 @@ class ServerPeer:
     psk: bool = False
     cipher: str | None = None
     psk_key: str = TEST_PSK_HEX   # another value makes a "wrong PSK" peer
+    ciphersuites: str | None = None   # TLS 1.3 suites (-ciphersuites)
+    groups: str | None = None         # key exchange groups (-groups)
 
     def argv(self, port: int) -> list[str]:
         """The s_server command line for one connection on 127.0.0.1:port."""
@@ -114,6 +116,10 @@ class ServerPeer:
             args += ["-psk", self.psk_key, "-psk_identity", TEST_PSK_IDENTITY]
         if self.cipher is not None:
             args += ["-cipher", self.cipher]
+        if self.ciphersuites is not None:
+            args += ["-ciphersuites", self.ciphersuites]
+        if self.groups is not None:
+            args += ["-groups", self.groups]
         args += list(_tls_flags(self.tls))
         if self.www:
             args += ["-www"]
@@ -132,6 +138,8 @@ class ClientPeer:
     http: bool = True
     psk: bool = False
     cipher: str | None = None
+    ciphersuites: str | None = None
+    groups: str | None = None
 
     def argv(self, port: int) -> list[str]:
         """The s_client command line connecting to 127.0.0.1:port."""
@@ -150,6 +158,10 @@ class ClientPeer:
             args += ["-psk", TEST_PSK_HEX, "-psk_identity", TEST_PSK_IDENTITY]
         if self.cipher is not None:
             args += ["-cipher", self.cipher]
+        if self.ciphersuites is not None:
+            args += ["-ciphersuites", self.ciphersuites]
+        if self.groups is not None:
+            args += ["-groups", self.groups]
         args += list(_tls_flags(self.tls))
         return args
 

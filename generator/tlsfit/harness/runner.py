@@ -78,6 +78,7 @@ class Case:
     heap_limit: int | None = None
     http: bool = False
     client_auth: bool = False
+    pem: bool = False
     crash: str | None = None
     seed: int | None = None
     io_timeout_ms: int | None = None
@@ -96,7 +97,8 @@ class Case:
             "timeout_ms": self.io_timeout_ms,
         }
         params.update({key: str(value) for key, value in optional.items() if value is not None})
-        for flag, on in (("psk", self.psk), ("http", self.http), ("client_auth", self.client_auth)):
+        for flag, on in (("psk", self.psk), ("http", self.http), ("client_auth", self.client_auth),
+                         ("pem", self.pem)):
             if on:
                 params[flag] = "1"
         return params
