@@ -315,6 +315,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .paths import RESULTS_DIR
+    from .profiler import load_results
+    from .report import write_report
+
+    paths = _result_paths(args.results)
+    docs = load_results(paths)
+    results_dir = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
+    out = Path(args.output) if args.output else RESULTS_DIR
+    for path in write_report(docs, out, results_dir):
+        print(f"written: {path}")
+    return 0
+
+
 def cmd_diff(args: argparse.Namespace) -> int:
     from .profiler import diff, diff_table, format_markdown, format_text, load_results
 
@@ -476,6 +490,11 @@ def build_parser() -> argparse.ArgumentParser:
     comp.add_argument("--region", choices=("flash", "ram"), default="flash")
     comp.add_argument("--top", type=int, default=40, help="rows for --by symbol")
     comp.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
+
+    rep = add("report", cmd_report,
+              "a self-contained HTML report (inline SVG) and its Markdown twin from results/")
+    rep.add_argument("results", nargs="*", metavar="RESULT")
+    rep.add_argument("-o", "--output", metavar="DIR", help="where to write (default results/)")
 
     dif = add("diff", cmd_diff, "what changed between two result sets, largest change first")
     dif.add_argument("base", metavar="BASE", help="result file, directory or baseline")
