@@ -25,6 +25,7 @@ struct app_params {
     int http;
     int client_auth;
     int pem; /* pem=1: the test needs PEM credentials (a PEM profile) */
+    int big; /* big=1: GET /big.txt, an answer in full-size (16 KB) records */
     enum app_crash crash;
     uint32_t timeout_ms;
     uint32_t seed;

@@ -122,6 +122,9 @@ int app_params_parse(const char *cmdline, struct app_params *params, char *error
         } else if (app_params_is(token, key_len, "http")) {
             bad = app_params_uint(value, len, &number);
             params->http = number != 0u;
+        } else if (app_params_is(token, key_len, "big")) {
+            bad = app_params_uint(value, len, &number);
+            params->big = number != 0u;
         } else if (app_params_is(token, key_len, "pem")) {
             bad = app_params_uint(value, len, &number);
             params->pem = number != 0u;

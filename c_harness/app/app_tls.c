@@ -394,9 +394,11 @@ void app_tls_run(const struct app_params *params, struct app_transport *transpor
     if (params->http) {
         result->stage = "data";
         if (params->mode == APP_MODE_CLIENT) {
-            static const char get_head[] = "GET / HTTP/1.0\r\nHost: ";
+            static const char get_root[] = "GET / HTTP/1.0\r\nHost: ";
+            static const char get_big[] = "GET /big.txt HTTP/1.0\r\nHost: ";
+            const char *get_head = params->big ? get_big : get_root;
             const char *host = params->host[0] != '\0' ? params->host : "tls-server.test";
-            ret = app_tls_write_all((const unsigned char *)get_head, sizeof(get_head) - 1u, result);
+            ret = app_tls_write_all((const unsigned char *)get_head, strlen(get_head), result);
             if (ret == 0) {
                 ret = app_tls_write_all((const unsigned char *)host, strlen(host), result);
             }

@@ -101,6 +101,12 @@ RULES: tuple[Rule, ...] = (
          "a server with IN_BUFFER_SIZE below 16384 depends on every client asking for "
          "max fragment length; clients that do not will fail with -0x7100",
          ("IN_BUFFER_SIZE",), severity="warning"),
+    Rule(lambda v: _y(v, "ROLE_CLIENT") and _y(v, "TLS_1_3")
+         and int(v.get("IN_BUFFER_SIZE") or 16384) < 16384,
+         "under TLS 1.3 a receive buffer below 16384 relies on record_size_limit (RFC 8449): "
+         "servers that ignore it (OpenSSL 3.0) must limit their records themselves, or the "
+         "first full record fails with -0x7100", ("IN_BUFFER_SIZE", "TLS_1_3"),
+         severity="warning"),
     Rule(lambda v: _tls(v) and int(v.get("OUT_BUFFER_SIZE") or 4096) < 2048 and _y(v, *OWN),
          "OUT_BUFFER_SIZE below 2048 is smaller than most certificate chains the device "
          "would send", ("OUT_BUFFER_SIZE",), severity="warning"),

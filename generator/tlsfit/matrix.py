@@ -31,6 +31,7 @@ ERR_PK_INVALID_PUBKEY = -0x3B00
 ERR_FATAL_ALERT = -0x7780
 ERR_INVALID_MAC = -0x7180
 ERR_HANDSHAKE_FAILURE = -0x6E00
+ERR_BAD_INPUT_DATA = -0x7100   # a record larger than the receive buffer
 BADCERT_CN_MISMATCH = 0x04
 BADCERT_NOT_TRUSTED = 0x08
 WRONG_PSK = "00112233445566778899aabbccddeeff"  # TEST ONLY
@@ -173,6 +174,8 @@ def _pins(r: Resolution, version: str, pki: str) -> list[tuple[str, dict[str, st
 
 def client_matrix(r: Resolution) -> list[MatrixCase]:
     mfl = max_fragment_length(r)
+    in_size = int(r.requirement("IN_BUFFER_SIZE") or 16384)
+    small = in_size < 16384
     sni = _y(r, "SNI")
     pem = _y(r, "PEM")
     mutual = _y(r, "MUTUAL_TLS")
@@ -186,10 +189,15 @@ def client_matrix(r: Resolution) -> list[MatrixCase]:
 
             def case(suffix: str, *, ca: str = pki, host: str = TEST_HOST, peer_pki: str = pki,
                      peer_verify: str | None = verify_ca, **pin: str) -> Case:
+                peer_opts: dict[str, object] = dict(pin)
+                if "serve_files" in peer_opts:
+                    peer_opts["serve_files"] = True
+                if "max_send_frag" in peer_opts:
+                    peer_opts["max_send_frag"] = int(str(peer_opts["max_send_frag"]))
                 return Case(f"{name}{suffix}", ca=ca, host=host, cert=client_cert, tls=version,
-                            mfl=mfl, http=True, pem=pem,
+                            mfl=mfl if version == "1.2" else None, http=True, pem=pem,
                             peer=replace(server_peer(peer_pki, sni=sni, tls=version,
-                                                     verify_client_ca=peer_verify), **pin))
+                                                     verify_client_ca=peer_verify), **peer_opts))
 
             rows.append(MatrixCase(case(""), Expectation(True)))
             rows.append(MatrixCase(case("-wrong-ca", ca=WRONG_CA[pki]),
@@ -214,6 +222,31 @@ def client_matrix(r: Resolution) -> list[MatrixCase]:
                     pki_out, err, why = left
                     rows.append(MatrixCase(case(f"-left-out-{pki_out}", ca=pki_out, peer_pki=pki_out),
                                            Expectation(False, err, note=why), twin_of=name))
+                if small and version == "1.3":
+                    # record_size_limit: the peer must honour it; OpenSSL 3.0 does not
+                    # implement RFC 8449, so it limits its records as asked (-max_send_frag).
+                    big = f"{name}-large-records"
+                    rows.append(MatrixCase(replace(
+                        case("-large-records", serve_files="1", max_send_frag=str(in_size)),
+                        big=True, mfl=None), Expectation(True)))
+                    rows.append(MatrixCase(
+                        replace(case("-large-records-peer-ignores-limit", serve_files="1"),
+                                big=True, mfl=None),
+                        Expectation(False, ERR_BAD_INPUT_DATA,
+                                    note="a server that ignores record_size_limit sends 16 KB "
+                                         "records into the smaller receive buffer"),
+                        twin_of=big))
+                if mfl is not None and version == "1.2":
+                    big = f"{name}-large-records"
+                    rows.append(MatrixCase(replace(case("-large-records", serve_files="1"),
+                                                   big=True), Expectation(True)))
+                    rows.append(MatrixCase(
+                        replace(case("-large-records-no-mfl", serve_files="1"), big=True,
+                                mfl=None),
+                        Expectation(False, ERR_BAD_INPUT_DATA,
+                                    note="without max fragment length the server sends 16 KB "
+                                         "records into a smaller receive buffer"),
+                        twin_of=big))
                 for label, pinned, left_out in _pins(r, version, pki):
                     rows.append(MatrixCase(case(f"-{label}", **pinned), Expectation(True)))
                     rows.append(MatrixCase(
@@ -244,6 +277,17 @@ def psk_matrix(r: Resolution) -> list[MatrixCase]:
             rows.append(MatrixCase(Case(f"{name}{suffix}", psk=True, host=None, tls=version,
                                         mfl=mfl, http=True, peer=peer), expect,
                                    twin_of=name if suffix else ""))
+        if mfl is not None:
+            peer = replace(server_peer(None, psk=True, tls=version, cipher=cipher), serve_files=True)
+            big = f"{name}-large-records"
+            rows.append(MatrixCase(Case(big, psk=True, host=None, tls=version, mfl=mfl, http=True,
+                                        big=True, peer=peer), Expectation(True)))
+            rows.append(MatrixCase(Case(f"{big}-no-mfl", psk=True, host=None, tls=version,
+                                        mfl=None, http=True, big=True, peer=peer),
+                                   Expectation(False, ERR_BAD_INPUT_DATA,
+                                               note="without max fragment length the server "
+                                                    "sends records larger than the buffer"),
+                                   twin_of=big))
     return rows
 
 

@@ -41,6 +41,13 @@ SECURITY_BASELINE: dict[str, str] = {
     "MBEDTLS_SSL_ENCRYPT_THEN_MAC": "RFC 7366: the fix for CBC padding oracles (LEGACY_CBC)",
 }
 
+#: Options whose effect the OpenSSL 3.0 peer cannot show.
+PEER_CANNOT_SHOW: dict[str, str] = {
+    "MBEDTLS_SSL_RECORD_SIZE_LIMIT": "asks TLS 1.3 servers for records that fit the receive "
+                                     "buffer (RFC 8449); OpenSSL 3.0 ignores the extension, so "
+                                     "no handshake here can show the need",
+}
+
 Progress = Callable[[str], None]
 
 
@@ -141,6 +148,8 @@ def minimize_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path
             elif speed and instr_pct is not None and instr_pct > 100 * SPEED_MARGIN:
                 verdict = Verdict(opt.name, True, "faster", f"without it: {instr_pct:+.1f}% "
                                   f"handshake instructions (OPTIMIZE_SPEED)", **common)
+            elif opt.name in PEER_CANNOT_SHOW:
+                verdict = Verdict(opt.name, True, "protocol", PEER_CANNOT_SHOW[opt.name], **common)
             elif opt.name in SECURITY_BASELINE:
                 verdict = Verdict(opt.name, True, "security", SECURITY_BASELINE[opt.name], **common)
             else:

@@ -92,7 +92,9 @@ def test_manifest_contents(cli, tmp_path):
     m = json.loads((tmp_path / "manifest.json").read_text())
     assert m["schema_version"] == 1 and m["profile"] == "tls13-ecdsa-p256-minimal"
     assert m["mbedtls"] == {"line": "3.6", "model_checked_against": "3.6.6"}
-    assert m["runtime"]["max_fragment_length"] == 2048
+    # TLS 1.3 only: record_size_limit, no max fragment length to request
+    assert m["runtime"]["max_fragment_length"] is None
+    assert "MBEDTLS_SSL_RECORD_SIZE_LIMIT" in [o["name"] for o in m["options"]]
     assert "psa_init" in m["runtime"]["duties"]
     names = [o["name"] for o in m["options"]]
     assert "MBEDTLS_SSL_PROTO_TLS1_3" in names and "MBEDTLS_SSL_PROTO_TLS1_2" not in names

@@ -69,12 +69,16 @@ def test_small_receive_buffer_gets_max_fragment_length(resolve_text):
     assert not resolve_text(BASE_CLIENT).enabled("MBEDTLS_SSL_MAX_FRAGMENT_LENGTH")
 
 
-def test_record_size_limit_replaces_mfl_under_tls13(resolve_text):
-    text = BASE_CLIENT.replace("TLS_1_2", "TLS_1_3") + \
-        "CONFIG_IN_BUFFER_SIZE=4096\nCONFIG_RECORD_SIZE_LIMIT=y\n"
+def test_small_buffer_under_tls13_uses_record_size_limit(resolve_text):
+    # Mbed TLS 3.6 sends max_fragment_length only in TLS 1.2, record_size_limit only in 1.3.
+    text = BASE_CLIENT.replace("TLS_1_2", "TLS_1_3") + "CONFIG_IN_BUFFER_SIZE=4096\n"
     r = resolve_text(text)
     assert r.enabled("MBEDTLS_SSL_RECORD_SIZE_LIMIT")
     assert not r.enabled("MBEDTLS_SSL_MAX_FRAGMENT_LENGTH")
+    assert any("record_size_limit" in w and "-0x7100" in w for w in r.warnings)
+    both = resolve_text(BASE_CLIENT + "CONFIG_TLS_1_3=y\nCONFIG_IN_BUFFER_SIZE=4096\n")
+    assert both.enabled("MBEDTLS_SSL_RECORD_SIZE_LIMIT")
+    assert both.enabled("MBEDTLS_SSL_MAX_FRAGMENT_LENGTH")
 
 
 def test_client_only_profile_has_no_server_code(resolve_text):

@@ -82,6 +82,7 @@ class ServerPeer:
     psk_key: str = TEST_PSK_HEX   # another value makes a "wrong PSK" peer
     ciphersuites: str | None = None   # TLS 1.3 suites (-ciphersuites)
     groups: str | None = None         # key exchange groups (-groups)
+    serve_files: bool = False         # -WWW: serve big.txt (full-size records) instead of -www
 
     def argv(self, port: int) -> list[str]:
         """The s_server command line for one connection on 127.0.0.1:port."""
@@ -121,7 +122,9 @@ class ServerPeer:
         if self.groups is not None:
             args += ["-groups", self.groups]
         args += list(_tls_flags(self.tls))
-        if self.www:
+        if self.serve_files:
+            args += ["-WWW"]
+        elif self.www:
             args += ["-www"]
         return args
 

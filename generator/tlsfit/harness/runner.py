@@ -32,7 +32,9 @@ Firmware exit codes: 0 ok, 1 TLS failure, 2 bad run parameters for this config, 
 """
 from __future__ import annotations
 
+import atexit
 import functools
+import shutil
 import json
 import re
 import subprocess
@@ -79,6 +81,7 @@ class Case:
     http: bool = False
     client_auth: bool = False
     pem: bool = False
+    big: bool = False          # GET /big.txt: the peer answers in full-size records
     crash: str | None = None
     seed: int | None = None
     io_timeout_ms: int | None = None
@@ -98,7 +101,7 @@ class Case:
         }
         params.update({key: str(value) for key, value in optional.items() if value is not None})
         for flag, on in (("psk", self.psk), ("http", self.http), ("client_auth", self.client_auth),
-                         ("pem", self.pem)):
+                         ("pem", self.pem), ("big", self.big)):
             if on:
                 params[flag] = "1"
         return params
@@ -267,8 +270,26 @@ def _port_error(case: Case, port: int, who: str) -> HarnessError:
                         f"listen); pick another port or leave Case.port unset for a free one")
 
 
+BIG_BODY_BYTES = 40_000
+
+
+@functools.cache
+def _www_root() -> Path:
+    """With -WWW, s_server serves files from its working directory: big.txt is an
+    answer larger than two full records, so a small receive buffer meets 16 KB records."""
+    root = Path(tempfile.mkdtemp(prefix="tlsfit-www-"))
+    atexit.register(shutil.rmtree, root, True)
+    line = b"tlsfit: a long answer in full-size TLS records (TEST ONLY)\n"
+    (root / "big.txt").write_bytes(line * (BIG_BODY_BYTES // len(line) + 1))
+    return root
+
+
+def _www_dir(peer: ServerPeer) -> Path | None:
+    return _www_root() if peer.serve_files else None
+
+
 def _start_server_peer(case: Case, peer: ServerPeer, port: int, deadline: float) -> Child:
-    child = Child(peer.argv(port), name="openssl s_server")
+    child = Child(peer.argv(port), name="openssl s_server", cwd=_www_dir(peer))
     try:
         if not child.stdout.wait_for("ACCEPT", min(_STARTUP_TIMEOUT_S, deadline - time.monotonic())):
             out = child.output()
