@@ -32,7 +32,7 @@ from .resolve import Resolution, resolve
 RESULT_SCHEMA = 1
 #: The headline handshake is run this many times and the median reported: the
 #: peer's random values change bignum work by about 1-2% run to run.
-HANDSHAKE_REPEATS = 5
+HANDSHAKE_REPEATS = 9
 LINK_FLAGS = ("--specs=nano.specs", "-Wl,--gc-sections", "-Wl,--wrap=calloc", "-Wl,--wrap=free")
 NO_SNI_OVERLAY = "# tlsfit measure: the same profile without SNI (negative twin)\n" \
                  "# CONFIG_SNI is not set\n"
