@@ -326,6 +326,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else RESULTS_DIR
     for path in write_report(docs, out, results_dir):
         print(f"written: {path}")
+    if args.readme:
+        from .readme_figures import update_readme
+        from .report import load_optional
+
+        goals = load_optional(results_dir, "goals.json")
+        changed = update_readme(Path(args.readme), docs, goals)
+        print(f"{'updated' if changed else 'up to date'}: {args.readme} figure tables")
     return 0
 
 
@@ -495,6 +502,9 @@ def build_parser() -> argparse.ArgumentParser:
               "a self-contained HTML report (inline SVG) and its Markdown twin from results/")
     rep.add_argument("results", nargs="*", metavar="RESULT")
     rep.add_argument("-o", "--output", metavar="DIR", help="where to write (default results/)")
+    rep.add_argument("--readme", metavar="FILE",
+                     help="also rewrite the <!-- tlsfit:NAME --> figure tables in FILE "
+                          "(README.md) from the results")
 
     dif = add("diff", cmd_diff, "what changed between two result sets, largest change first")
     dif.add_argument("base", metavar="BASE", help="result file, directory or baseline")

@@ -9,7 +9,6 @@ result written with ``"passed": false`` and the command exits non-zero.
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 import time
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from . import __version__
+from . import __version__, sampling
 from .compile_check import ARM_FLAGS
 from .errors import TlsfitError
 from .harness import Case, CaseResult, HarnessError, build_firmware, run_case
@@ -30,9 +29,6 @@ from .render import render_all, write_outputs
 from .resolve import Resolution, resolve
 
 RESULT_SCHEMA = 1
-#: The headline handshake is run this many times and the median reported: the
-#: peer's random values change bignum work by about 1-2% run to run.
-HANDSHAKE_REPEATS = 9
 LINK_FLAGS = ("--specs=nano.specs", "-Wl,--gc-sections", "-Wl,--wrap=calloc", "-Wl,--wrap=free")
 NO_SNI_OVERLAY = "# tlsfit measure: the same profile without SNI (negative twin)\n" \
                  "# CONFIG_SNI is not set\n"
@@ -150,6 +146,23 @@ def _prepare(resolution: Resolution, config_dir: Path) -> dict[str, str]:
     return files
 
 
+def headline_summary(repeats: list[int]) -> str:
+    """One progress line's worth of the headline figure and its precision."""
+    est = sampling.estimate(repeats)
+    spread = (max(repeats) - min(repeats)) / est.mean * 100 if est.mean else 0.0
+    return (f"mean of {len(repeats)} runs {est.mean / 1e6:.2f} M instructions "
+            f"(95% interval +-{est.half_width * 100:.2f}%, spread {spread:.2f}%)")
+
+
+def headline_fields(repeats: list[int], single: int) -> dict[str, Any]:
+    """The result document's instruction fields (see tlsfit.sampling)."""
+    if not repeats:
+        return {"instructions": single, "instructions_runs": [], "instructions_ci95": None}
+    est = sampling.estimate(repeats)
+    return {"instructions": round(est.mean), "instructions_runs": repeats,
+            "instructions_ci95": [round(est.low), round(est.high)]}
+
+
 def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
                     progress: Progress) -> dict[str, Any]:
     """Measure one profile; return its result document (also for failures)."""
@@ -201,14 +214,13 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
     repeats: list[int] = []
     if primary is not None and primary.hs_instructions and passed:
         first = positives[0]
-        repeats = [primary.hs_instructions]
-        for _ in range(HANDSHAKE_REPEATS - 1):
-            again = _run_row(first.row, images[first.row.variant])
-            if again.passed and again.result is not None:
-                repeats.append(again.result.hs_instructions)
-        progress(f"[{name}] headline handshake {first.row.name}: median of {len(repeats)} runs "
-                 f"{statistics.median(repeats) / 1e6:.2f} M instructions "
-                 f"(spread {(max(repeats) - min(repeats)) / statistics.median(repeats) * 100:.2f}%)")
+
+        def again() -> int | None:
+            outcome = _run_row(first.row, images[first.row.variant])
+            return outcome.result.hs_instructions if outcome.passed and outcome.result else None
+
+        repeats = sampling.collect(primary.hs_instructions, again)
+        progress(f"[{name}] headline handshake {first.row.name}: {headline_summary(repeats)}")
     heap_peak = max((o.result.heap_peak for o in positives if o.result), default=0)
     stack_peak = max((o.result.stack_peak for o in positives if o.result), default=0)
     return {
@@ -232,8 +244,7 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
             "case": primary.name,
             "tls_version": primary.tls_version or None,
             "ciphersuite": primary.ciphersuite or None,
-            "instructions": int(statistics.median(repeats)) if repeats else primary.hs_instructions,
-            "instructions_runs": repeats,
+            **headline_fields(repeats, primary.hs_instructions),
             "bytes_tx": primary.bytes_tx,
             "bytes_rx": primary.bytes_rx,
         },

@@ -15,7 +15,6 @@ Everything else (buffers, ciphersuites, optimisations) stays as the header has i
 from __future__ import annotations
 
 import hashlib
-import statistics
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -109,8 +108,9 @@ def measure_reference(original: Path, like: ProfileSource, name: str, tree: Mbed
                       build_root: Path, progress: Progress) -> dict[str, Any]:
     """Build ORIGINAL and run LIKE's positive cases against it; a result document
     of the same schema as tlsfit measure's, marked ``"kind": "reference"``."""
-    from .measure import HANDSHAKE_REPEATS, LINK_FLAGS, RESULT_SCHEMA, _check, _sizes, \
-        tool_versions
+    from .measure import LINK_FLAGS, RESULT_SCHEMA, _check, _sizes, headline_fields, \
+        headline_summary, tool_versions
+    from . import sampling
     from .compile_check import ARM_FLAGS
     from . import __version__
 
@@ -134,13 +134,17 @@ def measure_reference(original: Path, like: ProfileSource, name: str, tree: Mbed
         outcomes.append((row, result, passed, why))
         progress(f"[{name}]   {row.name:44} {'ok  ' if passed else 'FAIL'} {why}".rstrip())
     ok = [(row, r) for row, r, p, _ in outcomes if p and r is not None]
-    repeats = []
+    repeats: list[int] = []
     if ok and ok[0][1].hs_instructions:
-        repeats = [ok[0][1].hs_instructions]
-        for _ in range(HANDSHAKE_REPEATS - 1):
-            again = run_case(fw.elf, ok[0][0].case)
-            if again.ok:
-                repeats.append(again.hs_instructions)
+        def again() -> int | None:
+            try:
+                result = run_case(fw.elf, ok[0][0].case)
+            except HarnessError:
+                return None
+            return result.hs_instructions if result.ok else None
+
+        repeats = sampling.collect(ok[0][1].hs_instructions, again)
+        progress(f"[{name}] headline handshake {ok[0][0].name}: {headline_summary(repeats)}")
     heap = max((r.heap_peak for _, r in ok), default=0)
     stack = max((r.stack_peak for _, r in ok), default=0)
     primary = ok[0][1] if ok else None
@@ -162,8 +166,7 @@ def measure_reference(original: Path, like: ProfileSource, name: str, tree: Mbed
         "handshake": None if primary is None else {
             "case": primary.name, "tls_version": primary.tls_version or None,
             "ciphersuite": primary.ciphersuite or None,
-            "instructions": int(statistics.median(repeats)) if repeats else 0,
-            "instructions_runs": repeats,
+            **headline_fields(repeats, 0),
             "bytes_tx": primary.bytes_tx, "bytes_rx": primary.bytes_rx},
         "tests": [{"name": row.name, "kind": "positive", "twin_of": None, "variant": "reference",
                    "expect": row.expect.describe(), "note": None, "passed": p,

@@ -96,7 +96,8 @@ def ram_chart(docs: ResultSet) -> tuple[list[Bar], dict[str, str]]:
     return _bars(docs, parts, dict(RAM_COLOURS), scale), dict(RAM_COLOURS)
 
 
-def _optional(results_dir: Path | None, name: str) -> dict[str, Any]:
+def load_optional(results_dir: Path | None, name: str) -> dict[str, Any]:
+    """The 'profiles' of results_dir/NAME (goals.json, minimality.json), {} if absent."""
     if results_dir is None:
         return {}
     path = results_dir / name
@@ -111,11 +112,11 @@ def _context(docs: ResultSet, results_dir: Path | None) -> dict[str, Any]:
     summary = compare_table(docs)
     tools = next((d.get("tools") for d in docs.values() if d.get("tools")), {})
     versions = sorted({d.get("mbedtls_version", "?") for d in docs.values()})
-    minimality = _optional(results_dir, "minimality.json")
+    minimality = load_optional(results_dir, "minimality.json")
     return {
         "docs": docs, "summary": summary, "flash_bars": flash_bars,
         "flash_colours": flash_colours, "ram_bars": ram_bars, "ram_colours": ram_colours,
-        "bar_width": BAR_WIDTH, "goals": _optional(results_dir, "goals.json"),
+        "bar_width": BAR_WIDTH, "goals": load_optional(results_dir, "goals.json"),
         "minimality": {name: {"minimal": m["minimal"], "options": len(m["options"]),
                               "why": _count_why(m["options"])}
                        for name, m in minimality.items()},
