@@ -55,6 +55,19 @@ def known_pki_ids() -> list[str]:
     return sorted(p.name for p in pki_dir().iterdir() if p.is_dir())
 
 
+def _algorithm_args(cipher: str | None, ciphersuites: str | None,
+                    groups: str | None) -> list[str]:
+    """The pinned TLS 1.2 ciphers, TLS 1.3 suites and groups, for either peer."""
+    args: list[str] = []
+    if cipher is not None:
+        args += ["-cipher", cipher]
+    if ciphersuites is not None:
+        args += ["-ciphersuites", ciphersuites]
+    if groups is not None:
+        args += ["-groups", groups]
+    return args
+
+
 def _tls_flags(tls: str) -> tuple[str, ...]:
     if tls not in _TLS_FLAGS:
         raise HarnessError(f"tls={tls!r}: use one of {', '.join(_TLS_FLAGS)}")
@@ -115,12 +128,7 @@ class ServerPeer:
             args += ["-max_send_frag", str(self.max_send_frag)]
         if self.psk:
             args += ["-psk", self.psk_key, "-psk_identity", TEST_PSK_IDENTITY]
-        if self.cipher is not None:
-            args += ["-cipher", self.cipher]
-        if self.ciphersuites is not None:
-            args += ["-ciphersuites", self.ciphersuites]
-        if self.groups is not None:
-            args += ["-groups", self.groups]
+        args += _algorithm_args(self.cipher, self.ciphersuites, self.groups)
         args += list(_tls_flags(self.tls))
         if self.serve_files:
             args += ["-WWW"]
@@ -159,12 +167,7 @@ class ClientPeer:
             args += ["-cert", str(self.cert), "-key", str(self.key)]
         if self.psk:
             args += ["-psk", TEST_PSK_HEX, "-psk_identity", TEST_PSK_IDENTITY]
-        if self.cipher is not None:
-            args += ["-cipher", self.cipher]
-        if self.ciphersuites is not None:
-            args += ["-ciphersuites", self.ciphersuites]
-        if self.groups is not None:
-            args += ["-groups", self.groups]
+        args += _algorithm_args(self.cipher, self.ciphersuites, self.groups)
         args += list(_tls_flags(self.tls))
         return args
 
