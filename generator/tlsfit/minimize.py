@@ -135,7 +135,7 @@ def minimize_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path
                 trial = [replace(r, case=replace(r.case, mfl=None)) for r in rows]
             failure, counts = _run_positives(fw_without.elf, trial)
             # The slowest case decides: a curve optimisation matters to the ECDHE
-            # handshakes even when RSA cases dominate the median.
+            # handshakes even when RSA cases dominate the total.
             instr_pct = (max(100.0 * (c - b) / b for c, b in zip(counts, base_instr) if b)
                          if counts and any(base_instr) else None)
             common = dict(flash_delta=flash_delta, ram_delta=ram_delta,
