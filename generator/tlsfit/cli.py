@@ -37,14 +37,23 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from .render import render_all, write_outputs
     from .resolve import resolve
 
+    from .zephyr.fragments import DEFAULT_VERSION, versions
+
     if args.mbedtls_src:
         locate(args.mbedtls_src)  # refuse a wrong tree early
+    known = versions()
+    requested = args.zephyr or [DEFAULT_VERSION]
+    zephyr_versions = known if "all" in requested else tuple(dict.fromkeys(requested))
+    for v in zephyr_versions:
+        if v not in known:
+            raise TlsfitError(f"--zephyr {v}: tlsfit writes fragments for Zephyr "
+                              f"{', '.join(known)} (Mbed TLS 3.6) or 'all'")
     start = time.perf_counter()
     profiles = _profiles_from_args(args)
     rendered = []
     for profile in profiles:
         resolution = resolve(profile)
-        rendered.append((profile, resolution, render_all(resolution, args.zephyr)))
+        rendered.append((profile, resolution, render_all(resolution, zephyr_versions)))
     out = Path(args.output)
     for profile, resolution, files in rendered:
         target = out / profile.name if len(rendered) > 1 or args.all else out
@@ -55,6 +64,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
               f"({len(changed)} file(s) changed)")
     print(f"generated {len(rendered)} profile(s) in {time.perf_counter() - start:.2f} s")
     return 0
+
+
+def cmd_zephyr_check(args: argparse.Namespace) -> int:
+    from .zephyr.commands import run_zephyr_check
+
+    return run_zephyr_check(args)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -419,8 +434,28 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("profiles", nargs="*", metavar="PROFILE")
     gen.add_argument("--all", action="store_true", help="every shipped profile, one directory each")
     gen.add_argument("-o", "--output", required=True, metavar="DIR")
-    gen.add_argument("--zephyr", default="4.2", choices=("4.1", "4.2"),
-                     help="Zephyr version of the top-level prj.conf (default 4.2)")
+    gen.add_argument("--zephyr", action="append", metavar="VERSION",
+                     help="Zephyr release line(s) to write fragments for: 3.7, 4.1, 4.2, 4.3 "
+                          "or all (repeatable; default 4.3)")
+
+    zc = add("zephyr-check", cmd_zephyr_check,
+             "check Zephyr fragments the way Zephyr builds Mbed TLS: its Kconfig over the "
+             "fragment, then the preprocessor over build_info.h, compared with the header")
+    zc.add_argument("inputs", nargs="*", metavar="FRAGMENT_OR_DIR",
+                    help="prj.conf fragments, or 'tlsfit generate' output directories")
+    zc.add_argument("--zephyr-base", metavar="DIR",
+                    help="a Zephyr tree (default $ZEPHYR_BASE)")
+    zc.add_argument("--model", metavar="VERSION",
+                    help="check against tlsfit's own model of Zephyr VERSION (3.7, 4.1, 4.2, "
+                         "4.3 or all) instead of a Zephyr tree")
+    zc.add_argument("--build-dir", metavar="DIR",
+                    help="a Zephyr build directory: what it really compiled "
+                         "(compile_commands.json, zephyr/.config)")
+    zc.add_argument("--header", metavar="FILE",
+                    help="the generated header to compare with (default: the output "
+                         "directory's mbedtls_config.h)")
+    zc.add_argument("--include", action="append", default=[], metavar="DIR",
+                    help="the app's include directories (default: the fragment's directory)")
 
     show = add("show", cmd_show, "print the resolved options and why each is needed")
     show.add_argument("profiles", nargs="*", metavar="PROFILE")

@@ -18,18 +18,22 @@ from .duties import max_fragment_length, product_duties
 from .mbedtls_tree import PINNED_VERSION
 from .paths import TEMPLATES_DIR
 from .resolve import Resolution
-from .zephyr import DEFAULT_VERSION, USER_CONFIG_NAME, ZephyrOutput, versions, zephyr_output
+from .zephyr.fragments import (CUSTOM_HEADER_NAME, DEFAULT_VERSION, USER_CONFIG_NAME,
+                               ZephyrFragment, versions, zephyr_fragment)
+from .zephyr.model import load_release
 
 SCHEMA_VERSION = 1
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
     )
+    env.filters["split_lines"] = lambda text: text.splitlines()
+    return env
 
 
 def _common(resolution: Resolution) -> dict[str, object]:
@@ -51,16 +55,27 @@ def render_header(resolution: Resolution) -> str:
         **_common(resolution))
 
 
-def render_prj_conf(resolution: Resolution, z: ZephyrOutput, mode: str) -> str:
-    return _env().get_template("prj.conf.j2").render(
-        z=z, mode=mode, user_header=USER_CONFIG_NAME, **_common(resolution))
+def render_prj_conf(resolution: Resolution, z: ZephyrFragment) -> str:
+    return _env().get_template("prj.conf.j2").render(z=z, **_common(resolution)).rstrip() + "\n"
 
 
-def render_user_config(resolution: Resolution, z: ZephyrOutput) -> str:
-    return _env().get_template("tlsfit_user_config.h.j2").render(z=z, **_common(resolution))
+def render_user_config(resolution: Resolution, z: ZephyrFragment) -> str:
+    return _env().get_template("tlsfit_user_config.h.j2").render(
+        z=z, config_header=load_release(z.version).config_header, **_common(resolution))
 
 
-def render_manifest(resolution: Resolution, header: str) -> str:
+def _zephyr_entry(z: ZephyrFragment, fragment: str) -> dict[str, object]:
+    return {"fragment": fragment, "header": f"zephyr/{z.version}/{z.header_name}",
+            "zephyr_tag": z.tag,
+            "assignments": {f"CONFIG_{a.symbol}": a.value for a in z.assignments},
+            "user_defines": [m for m, _, _ in z.user_defines],
+            "user_undefs": [m for m, _ in z.user_undefs],
+            "declared_differences": [{"macro": m, "kind": k, "why": w} for m, k, w in z.declared],
+            "notes": list(z.notes)}
+
+
+def render_manifest(resolution: Resolution, header: str,
+                    zephyr: dict[str, dict[str, object]] | None = None) -> str:
     profile = resolution.profile
     manifest = {
         "schema_version": SCHEMA_VERSION,
@@ -78,22 +93,28 @@ def render_manifest(resolution: Resolution, header: str) -> str:
             "max_fragment_length": max_fragment_length(resolution),
         },
         "warnings": list(resolution.warnings),
+        "zephyr": zephyr or {},
     }
     return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 
 
-def render_all(resolution: Resolution, zephyr_default: str = DEFAULT_VERSION) -> dict[str, str]:
+def render_all(resolution: Resolution,
+               zephyr_versions: tuple[str, ...] = (DEFAULT_VERSION,)) -> dict[str, str]:
     """Every output file of one profile: relative path -> text."""
     header = render_header(resolution)
     files = {"mbedtls_config.h": header}
-    for version in versions():
-        z = zephyr_output(resolution, version)
-        files[f"zephyr/{version}/prj.conf"] = render_prj_conf(resolution, z, "kconfig")
-        files[f"zephyr/{version}/prj-custom-file.conf"] = render_prj_conf(
-            resolution, z, "custom-file")
-        files[f"zephyr/{version}/{USER_CONFIG_NAME}"] = render_user_config(resolution, z)
-    files["prj.conf"] = files[f"zephyr/{zephyr_default}/prj-custom-file.conf"]
-    files["manifest.json"] = render_manifest(resolution, header)
+    zephyr: dict[str, dict[str, object]] = {}
+    for version in zephyr_versions:
+        kconf = zephyr_fragment(resolution, version, "kconfig")
+        custom = zephyr_fragment(resolution, version, "custom-file")
+        base = f"zephyr/{version}"
+        files[f"{base}/prj.conf"] = render_prj_conf(resolution, kconf)
+        files[f"{base}/{USER_CONFIG_NAME}"] = render_user_config(resolution, kconf)
+        files[f"{base}/prj-custom-file.conf"] = render_prj_conf(resolution, custom)
+        files[f"{base}/{CUSTOM_HEADER_NAME}"] = header
+        zephyr[version] = {"kconfig": _zephyr_entry(kconf, f"{base}/prj.conf"),
+                           "custom-file": _zephyr_entry(custom, f"{base}/prj-custom-file.conf")}
+    files["manifest.json"] = render_manifest(resolution, header, zephyr)
     return files
 
 

@@ -29,11 +29,12 @@ def test_every_shipped_profile_resolves_with_a_comment_block():
 
 
 def test_generate_is_byte_for_byte_deterministic(cli, tmp_path):
-    assert cli("generate", "--all", "-o", str(tmp_path / "a"))[0] == 0
-    assert cli("generate", "--all", "-o", str(tmp_path / "b"))[0] == 0
+    assert cli("generate", "--all", "--zephyr", "all", "-o", str(tmp_path / "a"))[0] == 0
+    assert cli("generate", "--all", "--zephyr", "all", "-o", str(tmp_path / "b"))[0] == 0
     files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
-    assert files_a == files_b and len(files_a) == 9 * 9
+    # header + manifest, and per Zephyr release line two fragments and two headers
+    assert files_a == files_b and len(files_a) == 9 * (2 + 4 * 4)
     for rel in files_a:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
         assert str(tmp_path) not in (tmp_path / "a" / rel).read_text()
@@ -105,21 +106,27 @@ def test_manifest_contents(cli, tmp_path):
 
 def test_zephyr_fragments_per_version_and_mode(resolve_text):
     r = resolve_text(BASE_CLIENT + "CONFIG_SNI=y\nCONFIG_IN_BUFFER_SIZE=4096\n")
-    files = render_all(r)
-    for version in ("4.1", "4.2"):
+    files = render_all(r, ("3.7", "4.2"))
+    for version in ("3.7", "4.2"):
         kconf = files[f"zephyr/{version}/prj.conf"]
         assert "CONFIG_MBEDTLS_TLS_VERSION_1_2=y" in kconf
         assert "CONFIG_MBEDTLS_SERVER_NAME_INDICATION=y" in kconf
+        # one Zephyr symbol for both buffers: the larger; the user header sets each
         assert "CONFIG_MBEDTLS_SSL_MAX_CONTENT_LEN=4096" in kconf
+        assert "# CONFIG_MBEDTLS_CIPHER_MODE_CBC_ENABLED is not set" in kconf
         assert 'CONFIG_MBEDTLS_USER_CONFIG_FILE="tlsfit_user_config.h"' in kconf
         user = files[f"zephyr/{version}/tlsfit_user_config.h"]
         assert "#define MBEDTLS_MPI_MAX_SIZE 32" in user
         assert "#undef MBEDTLS_SSL_SRV_C" in user  # Zephyr's TLS symbol turns it on
+        assert "#undef MBEDTLS_MEMORY_BUFFER_ALLOC_C" in user
         custom = files[f"zephyr/{version}/prj-custom-file.conf"]
         assert "CONFIG_CUSTOM_MBEDTLS_CFG_FILE=y" in custom
-        assert 'CONFIG_MBEDTLS_CFG_FILE="mbedtls_config.h"' in custom
+        assert 'CONFIG_MBEDTLS_CFG_FILE="tlsfit_mbedtls_config.h"' in custom
         assert "CONFIG_MBEDTLS_TLS_VERSION" not in custom
-    assert files["prj.conf"] == files["zephyr/4.2/prj-custom-file.conf"]
+        assert files[f"zephyr/{version}/tlsfit_mbedtls_config.h"] == files["mbedtls_config.h"]
+    manifest = json.loads(files["manifest.json"])
+    assert set(manifest["zephyr"]) == {"3.7", "4.2"}
+    assert manifest["zephyr"]["4.2"]["kconfig"]["declared_differences"] == []
 
 
 def test_show_prints_reason_chains(cli):

@@ -1,0 +1,239 @@
+"""``tlsfit zephyr-check``: what Mbed TLS sees in a Zephyr build, against the header.
+
+For a fragment and a Zephyr tree: Zephyr's Kconfig over the fragment
+(``kconfig_eval``), then the preprocessor over Mbed TLS's ``build_info.h``
+with ``-imacros autoconf.h``, ``MBEDTLS_CONFIG_FILE`` as Zephyr's CMake
+passes it and Zephyr's include path order (``macros``); the generated
+header goes through the same preprocessor. Every macro that differs is a
+finding unless the fragment declares it (``# tlsfit-declared:`` lines, also
+in the manifest). For a real build directory, the flags come from its
+``compile_commands.json`` and the symbols from its ``autoconf.h``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import TlsfitError
+from ..mbedtls_tree import MbedtlsTree
+from .kconfig_eval import Problem, evaluate
+from .macros import (CppError, Difference, MacroSet, Preprocess, PreprocessFailed,
+                     compare, macro_set)
+from .tree import ZephyrTree
+
+COMPILER = "arm-none-eabi-gcc"
+TARGET_FLAGS = ("-mcpu=cortex-m33", "-mthumb")
+_DECLARED = re.compile(r"^#\s*tlsfit-declared:\s*([A-Z0-9_]+)\s+([+\-~])\s*(.*)$")
+_KIND = {"+": "extra", "-": "missing", "~": "value"}
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A difference the fragment says it leaves, and why."""
+
+    name: str
+    kind: str          # extra | missing | value
+    why: str
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    fragment: Path
+    where: str                          # "Zephyr 4.2.0 at ..." or the build directory
+    mode: str                           # kconfig | custom-file | build
+    kconfig_problems: tuple[Problem, ...]
+    cpp_errors: tuple[CppError, ...]
+    shadowed: tuple[str, ...]           # "NAME: included X instead of Y"
+    differences: tuple[Difference, ...]
+    declared: tuple[Declared, ...]
+
+    def undeclared(self) -> tuple[Difference, ...]:
+        keys = {(d.name, d.kind) for d in self.declared}
+        return tuple(d for d in self.differences if (d.name, d.kind) not in keys)
+
+    def unseen(self) -> tuple[Declared, ...]:
+        seen = {(d.name, d.kind) for d in self.differences}
+        return tuple(d for d in self.declared if (d.name, d.kind) not in seen)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.kconfig_problems or self.cpp_errors or self.shadowed
+                    or self.undeclared())
+
+    def verdict(self) -> str:
+        if self.cpp_errors:
+            return f"#error ({len(self.cpp_errors)})"
+        if self.shadowed:
+            return "shadowed header"
+        parts = []
+        if self.kconfig_problems:
+            parts.append(f"{len(self.kconfig_problems)} assignment(s) without effect")
+        if self.undeclared():
+            parts.append(f"{len(self.undeclared())} undeclared difference(s)")
+        if parts:
+            return "; ".join(parts)
+        return f"ok ({len(self.differences)} declared)" if self.differences else "ok (identical)"
+
+
+def read_declared(fragment: Path) -> tuple[Declared, ...]:
+    found = []
+    for line in fragment.read_text(encoding="utf-8").splitlines():
+        m = _DECLARED.match(line.strip())
+        if m:
+            found.append(Declared(m.group(1), _KIND[m.group(2)], m.group(3).strip()))
+    return tuple(found)
+
+
+def reference_set(header: Path, mbedtls: MbedtlsTree) -> MacroSet:
+    """What Mbed TLS sees with the generated header alone (the harness's build)."""
+    if not header.is_file():
+        raise TlsfitError(f"{header}: no such header (the generated mbedtls_config.h to compare with)")
+    pp = Preprocess(COMPILER, (mbedtls.include_dir,), (f'MBEDTLS_CONFIG_FILE="{header.resolve()}"',),
+                    extra=TARGET_FLAGS)
+    try:
+        return macro_set(pp)
+    except PreprocessFailed as exc:
+        raise TlsfitError(f"{header}: the generated header itself fails: {exc}") from None
+
+
+def _included_as(included: tuple[Path, ...], name: str) -> Path | None:
+    for path in included:
+        if path.name == Path(name).name:
+            return path.resolve()
+    return None
+
+
+def check_fragment(fragment: Path, tree: ZephyrTree, mbedtls: MbedtlsTree, header: Path,
+                   app_dirs: tuple[Path, ...]) -> CheckResult:
+    """Check FRAGMENT as a build of TREE would use it, against HEADER."""
+    kres = evaluate(tree, [fragment])
+    release = tree.release
+    custom_sym, file_sym = release.cfg_file_symbols
+    custom = kres.values.get(custom_sym) == "y"
+    cfg_file = kres.values.get(file_sym, "")
+    enable_user, user_sym = release.user_config_symbols
+    user_file = kres.values.get(user_sym, "") if kres.values.get(enable_user) == "y" else ""
+    with tempfile.TemporaryDirectory(prefix="tlsfit-zc-") as tmp:
+        autoconf = Path(tmp) / "autoconf.h"
+        autoconf.write_text(kres.autoconf, encoding="utf-8")
+        subst = {"zephyr": str(tree.base), "mbedtls": str(mbedtls.path)}
+        includes: list[Path] = []
+        for pattern in release.include_dirs:
+            if pattern == "{app}":
+                includes += list(app_dirs)
+            else:
+                includes.append(Path(pattern.format(**subst)))
+        pp = Preprocess(COMPILER, tuple(includes),
+                        (release.config_file_define.format(file=cfg_file),),
+                        imacros=(autoconf,), extra=TARGET_FLAGS)
+        errors: tuple[CppError, ...] = ()
+        actual = MacroSet(values={})
+        try:
+            actual = macro_set(pp)
+        except PreprocessFailed as exc:
+            errors = exc.errors or (CppError(str(fragment), 0, str(exc)),)
+    shadowed = []
+    if not errors:
+        wanted = [(cfg_file, "CONFIG_" + file_sym)] if custom else []
+        if user_file:
+            wanted.append((user_file, "CONFIG_" + user_sym))
+        for name, sym in wanted:
+            mine = [d / name for d in app_dirs if (d / name).is_file()]
+            got = _included_as(actual.included, name)
+            if mine and got != mine[0].resolve():
+                shadowed.append(f'{sym}="{name}": the build includes '
+                                f"{got or 'nothing of that name'} instead of {mine[0]}")
+    differences = () if errors else compare(reference_set(header, mbedtls), actual)
+    return CheckResult(fragment=fragment, where=tree.describe(),
+                       mode="custom-file" if custom else "kconfig",
+                       kconfig_problems=kres.problems, cpp_errors=errors,
+                       shadowed=tuple(shadowed), differences=differences,
+                       declared=read_declared(fragment))
+
+
+# --- a real build directory -------------------------------------------------
+
+_KEEP_WITH_ARG = ("-I", "-isystem", "-iquote", "-imacros", "-include", "-D", "-U")
+_KEEP_FLAG = re.compile(r"^(-m[a-z0-9-]+(=.*)?|-std=.*|-f(un)?signed-char|-nostdinc)$")
+
+
+def _build_flags(build_dir: Path) -> tuple[str, tuple[str, ...], Path]:
+    """Compiler, preprocessor flags and source of one Mbed TLS file in the build."""
+    db = build_dir / "compile_commands.json"
+    if not db.is_file():
+        raise TlsfitError(f"{build_dir}: no compile_commands.json (is it a Zephyr build "
+                          "directory? west build writes one)")
+    try:
+        entries = json.loads(db.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise TlsfitError(f"{db}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    for entry in entries:
+        src = entry.get("file", "")
+        if src.endswith("/library/ssl_tls.c") or src.endswith("/library/x509_crt.c"):
+            argv = entry.get("arguments") or shlex.split(entry.get("command", ""))
+            break
+    else:
+        raise TlsfitError(f"{db}: no Mbed TLS library file (library/ssl_tls.c) is compiled "
+                          "in this build; is CONFIG_MBEDTLS_BUILTIN set?")
+    flags: list[str] = []
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg in _KEEP_WITH_ARG and i + 1 < len(argv):
+            flags += [arg, argv[i + 1]]
+            i += 2
+            continue
+        if arg.startswith(_KEEP_WITH_ARG) and arg not in ("-include",):
+            flags.append(arg)
+        elif _KEEP_FLAG.match(arg):
+            flags.append(arg)
+        i += 1
+    return argv[0], tuple(flags), Path(src)
+
+
+def check_build_dir(build_dir: Path, header: Path, mbedtls: MbedtlsTree,
+                    fragment: Path | None) -> CheckResult:
+    """What a real Zephyr build compiled Mbed TLS with, against HEADER."""
+    compiler, flags, _ = _build_flags(build_dir)
+    pp = Preprocess(compiler, (), extra=flags)
+    errors: tuple[CppError, ...] = ()
+    actual = MacroSet(values={})
+    try:
+        actual = macro_set(pp)
+    except PreprocessFailed as exc:
+        errors = exc.errors or (CppError(str(build_dir), 0, str(exc)),)
+    problems: list[Problem] = []
+    dotconfig = build_dir / "zephyr" / ".config"
+    if fragment is not None and dotconfig.is_file():
+        problems = _unhonoured(fragment, dotconfig)
+    differences = () if errors else compare(reference_set(header, mbedtls), actual)
+    return CheckResult(fragment=fragment or build_dir, where=f"build {build_dir}", mode="build",
+                       kconfig_problems=tuple(problems), cpp_errors=errors, shadowed=(),
+                       differences=differences,
+                       declared=read_declared(fragment) if fragment else ())
+
+
+def _unhonoured(fragment: Path, dotconfig: Path) -> list[Problem]:
+    """Assignments of FRAGMENT whose value the build's .config does not have."""
+    assign = re.compile(r"^(?:CONFIG_([A-Za-z0-9_]+)=(.*)|# CONFIG_([A-Za-z0-9_]+) is not set)$")
+    final: dict[str, str] = {}
+    for line in dotconfig.read_text(encoding="utf-8").splitlines():
+        m = assign.match(line.strip())
+        if m:
+            final[m.group(1) or m.group(3)] = m.group(2) if m.group(1) else "n"
+    out = []
+    for n, line in enumerate(fragment.read_text(encoding="utf-8").splitlines(), 1):
+        m = assign.match(line.strip())
+        if not m:
+            continue
+        name, value = (m.group(1) or m.group(3)), (m.group(2) if m.group(1) else "n")
+        got = final.get(name, "n")
+        if got != value:
+            out.append(Problem(str(fragment), n, name,
+                               f"set to {value} but the build's .config has {got}"))
+    return out

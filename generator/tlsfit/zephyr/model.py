@@ -1,0 +1,172 @@
+"""tlsfit's facts about each Zephyr release's Mbed TLS integration, as data.
+
+One directory per release line under ``data/zephyr/<line>/``, written by
+tlsfit from Zephyr's files (never copied from them; each fact names the
+repository, path and commit it was read from, in ``release.json``):
+
+``release.json``
+    the Mbed TLS symbols of that release (``kconfig``: type, prompt
+    condition, dependencies, defaults, selects and implies of each
+    definition, read with Kconfiglib, rendered back to Kconfig by
+    ``fixture.py`` so that Kconfiglib evaluates them as it evaluates Zephyr's
+    own files); how Zephyr's config header turns symbols into ``MBEDTLS_*`` macros (an
+    ordered list of rules: *when* these conditions hold, *define* these),
+    where it includes the user config file, which macro each symbol stands
+    for, how CMake passes the config file and orders the include paths, and
+    the symbols from elsewhere in Zephyr the menus depend on.
+
+The same data serves two readers: the fragment generator evaluates the
+rules in Python to write the smallest user header, and ``fixture.py``
+renders them as a Zephyr-shaped tree so that ``zephyr-check`` runs its real
+path (Kconfiglib, then the C preprocessor) over them. Checking that data
+against Zephyr's real files is ``zephyr-check --zephyr-base``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Union
+
+from ..errors import TlsfitError
+from ..paths import DATA_DIR
+
+MODEL_DIR = DATA_DIR / "zephyr"
+
+#: A condition over CONFIG_* symbols and macros defined so far: a name
+#: (``CONFIG_X`` or ``MBEDTLS_X``), ``!name``, {"not": cond}, {"all": [...]}, {"any": [...]}.
+Cond = Union[str, dict[str, list[Any]]]
+
+
+@dataclass(frozen=True)
+class External:
+    """A symbol defined elsewhere in Zephyr that the Mbed TLS menus refer to."""
+
+    name: str
+    type: str
+    value: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``#if <when>`` then ``#define`` each of DEFINES (NAME -> value, '' = flag)."""
+
+    when: Cond
+    defines: tuple[tuple[str, str], ...]
+    undefines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReleaseModel:
+    version: str                     # release line, "4.2"
+    tag: str                         # "v4.2.0"
+    tag_version: str                 # VERSION file of the tag, "4.2.0"
+    mbedtls_version: str             # what that release builds
+    config_header: str               # Zephyr's own header, "config-mbedtls.h"
+    psa_config_header: str | None    # "config-psa.h"
+    psa_rules: tuple[Rule, ...] | None   # its rules, None where tlsfit has no facts
+    cfg_file_symbols: tuple[str, str]     # (custom-file bool, file-name string)
+    user_config_symbols: tuple[str, str]  # (enable bool, file-name string)
+    user_include_when: Cond          # the condition around the user file's #include
+    config_file_define: str          # "MBEDTLS_CONFIG_FILE=\"{file}\""
+    include_dirs: tuple[str, ...]    # "{zephyr}/...", "{mbedtls}/include", "{app}"
+    externals: tuple[External, ...]
+    kconfig_symbols: tuple[dict[str, Any], ...]   # one entry per definition
+    kconfig_choices: tuple[dict[str, Any], ...]
+    before_user: tuple[Rule, ...]    # the config header's rules before the user file
+    after_user: tuple[Rule, ...]     # ... and after it
+    fixed: dict[str, str]            # symbols every Kconfig-mode fragment sets
+    why: dict[str, str]              # tlsfit's reasons for those decisions
+    provenance: dict[str, Any]
+
+    def symbol_names(self) -> frozenset[str]:
+        return frozenset(s["name"] for s in self.kconfig_symbols)
+
+
+def releases() -> tuple[str, ...]:
+    """Release lines tlsfit has facts for, oldest first."""
+    found = [p.name for p in MODEL_DIR.iterdir() if (p / "release.json").is_file()]
+    return tuple(sorted(found, key=lambda v: tuple(int(x) for x in v.split("."))))
+
+
+def _rules(raw: list[dict[str, Any]], where: str) -> tuple[Rule, ...]:
+    rules = []
+    for i, r in enumerate(raw):
+        if "when" not in r or not ({"define", "undef"} & r.keys()):
+            raise TlsfitError(f"{where}[{i}]: a rule needs 'when' and 'define' or 'undef'")
+        rules.append(Rule(when=r["when"],
+                          defines=tuple((k, str(v)) for k, v in r.get("define", {}).items()),
+                          undefines=tuple(r.get("undef", ()))))
+    return tuple(rules)
+
+
+@lru_cache(maxsize=None)
+def load_release(version: str) -> ReleaseModel:
+    path = MODEL_DIR / version / "release.json"
+    if not path.is_file():
+        raise TlsfitError(f"no Zephyr {version} model; known: {', '.join(releases())}")
+    with open(path, encoding="utf-8") as f:
+        d = json.load(f)
+    try:
+        psa = d.get("psa_header")
+        return ReleaseModel(
+            version=version, tag=d["tag"], tag_version=d["tag_version"],
+            mbedtls_version=d["mbedtls_version"], config_header=d["config_header"],
+            psa_config_header=d.get("psa_config_header"),
+            psa_rules=None if psa is None else _rules(psa, f"{path}: psa_header"),
+            cfg_file_symbols=tuple(d["cfg_file_symbols"]),
+            user_config_symbols=tuple(d["user_config_symbols"]),
+            user_include_when=d["header"]["user_include_when"],
+            config_file_define=d["cmake"]["config_file_define"],
+            include_dirs=tuple(d["cmake"]["include_dirs"]),
+            externals=tuple(External(**e) for e in d["externals"]),
+            kconfig_symbols=tuple(d["kconfig"]["symbols"]),
+            kconfig_choices=tuple(d["kconfig"]["choices"]),
+            before_user=_rules(d["header"]["before_user"], f"{path}: header.before_user"),
+            after_user=_rules(d["header"]["after_user"], f"{path}: header.after_user"),
+            fixed=dict(d["decisions"]["fixed"]), why=dict(d["decisions"].get("why", {})),
+            provenance=d["provenance"])
+    except (KeyError, TypeError) as exc:
+        raise TlsfitError(f"{path}: malformed Zephyr model ({exc})") from None
+
+
+def holds(cond: Cond, config: dict[str, str], macros: dict[str, str]) -> bool:
+    """Evaluate COND as the preprocessor would: CONFIG_X is defined when the
+    symbol is y or has a value (autoconf.h), MBEDTLS_X when defined so far."""
+    if isinstance(cond, str):
+        if cond.startswith("!"):
+            return not holds(cond[1:], config, macros)
+        if cond.startswith("CONFIG_"):
+            value = config.get(cond[len("CONFIG_"):], "n")
+            return value not in ("n", "")
+        return cond in macros
+    if "not" in cond:
+        return not holds(cond["not"], config, macros)
+    if "all" in cond:
+        return all(holds(c, config, macros) for c in cond["all"])
+    if "any" in cond:
+        return any(holds(c, config, macros) for c in cond["any"])
+    raise TlsfitError(f"malformed condition in the Zephyr model: {cond!r}")
+
+
+def apply_rules(rules: tuple[Rule, ...], config: dict[str, str],
+                macros: dict[str, str]) -> dict[str, str]:
+    """Run RULES in order over MACROS (a copy is returned)."""
+    out = dict(macros)
+    for rule in rules:
+        if holds(rule.when, config, out):
+            for name, value in rule.defines:
+                out[name] = _expand(value, config)
+            for name in rule.undefines:
+                out.pop(name, None)
+    return out
+
+
+def _expand(value: str, config: dict[str, str]) -> str:
+    """A rule value may name a CONFIG_ symbol (``CONFIG_MBEDTLS_SSL_MAX_CONTENT_LEN``)."""
+    if value.startswith("CONFIG_"):
+        return config.get(value[len("CONFIG_"):], "")
+    return value
