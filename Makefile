@@ -18,7 +18,7 @@ DEB_PACKAGES := python3 python3-venv python3-setuptools python3-pip python3-jinj
 
 TLSFIT := $(VENV)/bin/tlsfit
 
-.PHONY: goals setup deps venv mbedtls main generate compile-check measure references minimality check update-baseline test test-unit clean
+.PHONY: zephyr-check goals setup deps venv mbedtls main generate compile-check measure references minimality check update-baseline test test-unit clean
 
 setup: deps venv mbedtls
 
@@ -46,7 +46,12 @@ mbedtls:
 	TLSFIT_CACHE=$(CACHE) scripts/fetch-mbedtls.sh
 
 generate: setup
-	$(TLSFIT) generate --all -o $(OUT)
+	$(TLSFIT) generate --all --zephyr all -o $(OUT)
+
+# Every generated Zephyr fragment (3.7, 4.1, 4.2, 4.3; both modes) through
+# zephyr-check against tlsfit's models; ZEPHYR_BASE=DIR checks a real tree.
+zephyr-check: generate
+	$(if $(ZEPHYR_BASE),$(TLSFIT) zephyr-check $(OUT)/* --zephyr-base $(ZEPHYR_BASE),$(TLSFIT) zephyr-check $(OUT)/* --model all)
 
 compile-check: setup
 	$(TLSFIT) compile-check --all

@@ -145,9 +145,13 @@ def check_fragment(fragment: Path, tree: ZephyrTree, mbedtls: MbedtlsTree, heade
         for name, sym in wanted:
             mine = [d / name for d in app_dirs if (d / name).is_file()]
             got = _included_as(actual.included, name)
+            in_app = got is not None and any(got.is_relative_to(d.resolve()) for d in app_dirs)
             if mine and got != mine[0].resolve():
                 shadowed.append(f'{sym}="{name}": the build includes '
                                 f"{got or 'nothing of that name'} instead of {mine[0]}")
+            elif not mine and got is not None and not in_app:
+                shadowed.append(f'{sym}="{name}": the build includes {got}, not a file of the '
+                                f"app's ({', '.join(str(d) for d in app_dirs)})")
     differences = () if errors else compare(reference_set(header, mbedtls), actual)
     return CheckResult(fragment=fragment, where=tree.describe(),
                        mode="custom-file" if custom else "kconfig",

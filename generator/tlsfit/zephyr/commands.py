@@ -116,12 +116,23 @@ def run_zephyr_check(args: argparse.Namespace) -> int:
         build = Path(args.build_dir)
         if not build.is_dir():
             raise TlsfitError(f"{build}: no such build directory")
-        jobs = _jobs(args.inputs, args.header) if args.inputs else []
-        if not jobs and not args.header:
-            raise TlsfitError("--build-dir needs the generated header: pass --header FILE "
-                              "or the generate output directory")
-        header = jobs[0].header if jobs else Path(args.header)
-        fragment = jobs[0].fragment if jobs else None
+        if len(args.inputs) > 1:
+            raise TlsfitError("--build-dir checks one build: give its fragment or the "
+                              "generate output directory, not several")
+        given = Path(args.inputs[0]) if args.inputs else None
+        fragment = given if given is not None and given.is_file() else None
+        if given is not None and given.is_dir():
+            if not (given / "mbedtls_config.h").is_file():
+                raise TlsfitError(f"{given}: not a 'tlsfit generate' output directory "
+                                  "(no mbedtls_config.h)")
+            header = Path(args.header) if args.header else given / "mbedtls_config.h"
+        elif fragment is not None:
+            header = _header_for(fragment, args.header)
+        elif args.header:
+            header = Path(args.header)
+        else:
+            raise TlsfitError("--build-dir needs the generated header: pass the fragment, "
+                              "the generate output directory or --header FILE")
         results.append(check_build_dir(build, header, mbedtls, fragment))
     else:
         if not args.inputs:

@@ -187,7 +187,8 @@ def _kconfig_mode(resolution: Resolution, release: ReleaseModel) -> ZephyrFragme
                 stuck.add(p.symbol)
                 changed = True
             elif p.symbol in assign:
-                blocked[p.symbol] = p.message.split(": ", 1)[-1]
+                need = p.message.partition("depends on ")[2].split(" && ")[0]
+                blocked[p.symbol] = f"needs {need}" if need else p.message
                 del assign[p.symbol]
                 changed = True
         for sym in sorted(relevant & prompted):
@@ -217,13 +218,13 @@ def _kconfig_mode(resolution: Resolution, release: ReleaseModel) -> ZephyrFragme
     zephyr = apply_rules(release.before_user, values, {})
     undefs = tuple((m, "Zephyr's header defines it; the profile does not need it")
                    for m in sorted(zephyr) if m not in wanted)
-    giver = {m: sym for sym, ms in sym_macros.items() for m in ms}
+    giver = {m: sym for sym, ms in sym_macros.items() for m, v in ms.items() if wanted.get(m) == v}
 
     def why_define(m: str) -> str:
         if m in zephyr:
             return f"Zephyr's header gives {zephyr[m]}"
         if giver.get(m) in blocked:
-            return f"CONFIG_{giver[m]} cannot give it: {blocked[giver[m]]}"
+            return f"CONFIG_{giver[m]} would, but it {blocked[giver[m]]}"
         return f"no Zephyr {release.version} symbol gives it"
     defines = tuple((m, wanted[m], why_define(m)) for m in wanted if zephyr.get(m) != wanted[m])
     final = {**{m: v for m, v in zephyr.items() if m in wanted}, **{m: v for m, v, _ in defines}}
@@ -285,6 +286,13 @@ def _custom_mode(resolution: Resolution, release: ReleaseModel) -> ZephyrFragmen
             and "MBEDTLS_ENTROPY_HARDWARE_ALT" in wanted:
         notes.append("Zephyr's entropy glue is inside the menus this mode hides: the "
                      "product supplies mbedtls_hardware_poll() (see the header's banner)")
+    if "MBEDTLS_PSA_CRYPTO_C" in wanted:
+        notes.append("Zephyr's Kconfig sees no PSA crypto in this mode, so it does not call "
+                     "psa_crypto_init() at boot: the product calls it before the first "
+                     "handshake (see the header's banner).")
+    notes.append("Mbed TLS allocates with calloc()/free() from the C library heap: give "
+                 "the C library a heap (CONFIG_COMMON_LIBC_MALLOC_ARENA_SIZE) of at least "
+                 "the heap peak that 'tlsfit measure' reports, per connection.")
     return ZephyrFragment(
         version=release.version, tag=release.tag, mode="custom-file",
         assignments=tuple(Assignment(s, v, why.get(s, "")) for s, v in assign.items()),
