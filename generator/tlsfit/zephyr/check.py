@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..errors import TlsfitError
 from ..mbedtls_tree import MbedtlsTree
-from .kconfig_eval import Problem, evaluate
+from .kconfig_eval import ASSIGNMENT, Problem, evaluate
 from .macros import (CppError, Difference, MacroSet, Preprocess, PreprocessFailed,
                      compare, macro_set)
 from .tree import ZephyrTree
@@ -108,6 +108,14 @@ def _included_as(included: tuple[Path, ...], name: str) -> Path | None:
     return None
 
 
+def _preprocess(pp: Preprocess, subject: Path) -> tuple[MacroSet, tuple[CppError, ...]]:
+    """The macro set, or the preprocessor's errors (#error in check_config.h)."""
+    try:
+        return macro_set(pp), ()
+    except PreprocessFailed as exc:
+        return MacroSet(values={}), exc.errors or (CppError(str(subject), 0, str(exc)),)
+
+
 def check_fragment(fragment: Path, tree: ZephyrTree, mbedtls: MbedtlsTree, header: Path,
                    app_dirs: tuple[Path, ...]) -> CheckResult:
     """Check FRAGMENT as a build of TREE would use it, against HEADER."""
@@ -131,12 +139,7 @@ def check_fragment(fragment: Path, tree: ZephyrTree, mbedtls: MbedtlsTree, heade
         pp = Preprocess(COMPILER, tuple(includes),
                         (release.config_file_define.format(file=cfg_file),),
                         imacros=(autoconf,), extra=TARGET_FLAGS)
-        errors: tuple[CppError, ...] = ()
-        actual = MacroSet(values={})
-        try:
-            actual = macro_set(pp)
-        except PreprocessFailed as exc:
-            errors = exc.errors or (CppError(str(fragment), 0, str(exc)),)
+        actual, errors = _preprocess(pp, fragment)
     shadowed = []
     if not errors:
         wanted = [(cfg_file, "CONFIG_" + file_sym)] if custom else []
@@ -204,13 +207,7 @@ def check_build_dir(build_dir: Path, header: Path, mbedtls: MbedtlsTree,
                     fragment: Path | None) -> CheckResult:
     """What a real Zephyr build compiled Mbed TLS with, against HEADER."""
     compiler, flags, _ = _build_flags(build_dir)
-    pp = Preprocess(compiler, (), extra=flags)
-    errors: tuple[CppError, ...] = ()
-    actual = MacroSet(values={})
-    try:
-        actual = macro_set(pp)
-    except PreprocessFailed as exc:
-        errors = exc.errors or (CppError(str(build_dir), 0, str(exc)),)
+    actual, errors = _preprocess(Preprocess(compiler, (), extra=flags), build_dir)
     problems: list[Problem] = []
     dotconfig = build_dir / "zephyr" / ".config"
     if fragment is not None and dotconfig.is_file():
@@ -224,15 +221,14 @@ def check_build_dir(build_dir: Path, header: Path, mbedtls: MbedtlsTree,
 
 def _unhonoured(fragment: Path, dotconfig: Path) -> list[Problem]:
     """Assignments of FRAGMENT whose value the build's .config does not have."""
-    assign = re.compile(r"^(?:CONFIG_([A-Za-z0-9_]+)=(.*)|# CONFIG_([A-Za-z0-9_]+) is not set)$")
     final: dict[str, str] = {}
     for line in dotconfig.read_text(encoding="utf-8").splitlines():
-        m = assign.match(line.strip())
+        m = ASSIGNMENT.match(line.strip())
         if m:
             final[m.group(1) or m.group(3)] = m.group(2) if m.group(1) else "n"
     out = []
     for n, line in enumerate(fragment.read_text(encoding="utf-8").splitlines(), 1):
-        m = assign.match(line.strip())
+        m = ASSIGNMENT.match(line.strip())
         if not m:
             continue
         name, value = (m.group(1) or m.group(3)), (m.group(2) if m.group(1) else "n")

@@ -25,7 +25,8 @@ import kconfiglib
 from ..errors import TlsfitError
 from .tree import ZephyrTree
 
-_ASSIGN = re.compile(r"^(?:CONFIG_([A-Za-z0-9_]+)=(.*)|# CONFIG_([A-Za-z0-9_]+) is not set)\s*$")
+#: A prj.conf assignment: CONFIG_X=value or "# CONFIG_X is not set".
+ASSIGNMENT = re.compile(r"^(?:CONFIG_([A-Za-z0-9_]+)=(.*)|# CONFIG_([A-Za-z0-9_]+) is not set)\s*$")
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ def _locate(fragments: list[Path]) -> dict[str, tuple[str, int, str]]:
     where: dict[str, tuple[str, int, str]] = {}
     for frag in fragments:
         for n, line in enumerate(frag.read_text(encoding="utf-8").splitlines(), 1):
-            m = _ASSIGN.match(line.strip())
+            m = ASSIGNMENT.match(line.strip())
             if m:
                 name = m.group(1) or m.group(3)
                 where[name] = (str(frag), n, m.group(2) if m.group(1) else "n")
