@@ -10,9 +10,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "generator"))
 
-from tlsfit.cli import main  # noqa: E402
-from tlsfit.profile import read_profile  # noqa: E402
-from tlsfit.resolve import Resolution, resolve  # noqa: E402
+from tlsfit.cli.main import main  # noqa: E402
+from tlsfit.generate.profile import read_profile  # noqa: E402
+from tlsfit.generate.resolve import Resolution, resolve  # noqa: E402
 
 from tlsfit_testdata import BASE_CLIENT  # noqa: E402,F401
 

@@ -2,12 +2,12 @@
 
 import pytest
 
-from tlsfit.compile_check import TARGETS, compile_library
-from tlsfit.mbedtls_tree import locate
+from tlsfit.build.compile_check import TARGETS, compile_library
+from tlsfit.mbedtls.tree import locate
 from tlsfit.paths import shipped_profiles
-from tlsfit.profile import read_profile
-from tlsfit.render import render_header
-from tlsfit.resolve import resolve
+from tlsfit.generate.profile import read_profile
+from tlsfit.generate.render import render_header
+from tlsfit.generate.resolve import resolve
 
 pytestmark = pytest.mark.compile
 

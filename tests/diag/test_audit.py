@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from tlsfit.mbedtls_tree import locate
+from tlsfit.mbedtls.tree import locate
 from tlsfit.paths import PROFILES_DIR
-from tlsfit.profile import read_profile
-from tlsfit.render import render_header
-from tlsfit.resolve import resolve
+from tlsfit.generate.profile import read_profile
+from tlsfit.generate.render import render_header
+from tlsfit.generate.resolve import resolve
 
 TREE = locate().path
 DEFAULT_CONFIG = TREE / "include" / "mbedtls" / "mbedtls_config.h"

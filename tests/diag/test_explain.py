@@ -9,9 +9,9 @@ import pytest
 
 from tlsfit.diagnose import knowledge
 from tlsfit.diagnose.explain import explain_code, parse_code
-from tlsfit.diagnose.headers import read_tree_docs
-from tlsfit.mbedtls_tree import locate
-from tlsfit.model import load_model, requirement_symbols
+from tlsfit.mbedtls.headers import read_tree_docs
+from tlsfit.mbedtls.tree import locate
+from tlsfit.generate.model import load_model, requirement_symbols
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives import hashes
 
 from diag_pki import (CLIENT_AUTH_ONLY, NOW, SERVER_AUTH, der, make_cert, pem, write)
 from tlsfit.paths import PROFILES_DIR
-from tlsfit.profile import read_profile
-from tlsfit.resolve import resolve
+from tlsfit.generate.profile import read_profile
+from tlsfit.generate.resolve import resolve
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "generator"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tlsfit.harness import Firmware, build_firmware  # noqa: E402
-from tlsfit.harness.firmware import default_mbedtls_src  # noqa: E402
+from tlsfit.build.firmware import Firmware, build_firmware  # noqa: E402
+from tlsfit.build.firmware import default_mbedtls_src  # noqa: E402
 
 _HW_ENTROPY = "#define MBEDTLS_ENTROPY_HARDWARE_ALT\n#define MBEDTLS_NO_PLATFORM_ENTROPY\n"
 # Host-OS features a bare-metal image cannot have (no sockets, no file system, no OS clock).

@@ -11,8 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tlsfit.harness import Case, HarnessError, build_firmware, client_peer, run_case, server_peer
-from tlsfit.harness.firmware import Firmware
+from tlsfit.run.runner import Case, run_case
+
+from tlsfit.errors import HarnessError
+
+from tlsfit.build.firmware import build_firmware
+
+from tlsfit.run.peer import client_peer, server_peer
+from tlsfit.build.firmware import Firmware
 
 ERR_X509_CERT_VERIFY_FAILED = -0x2700
 ERR_SSL_FATAL_ALERT_MESSAGE = -0x7780

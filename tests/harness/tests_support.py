@@ -14,7 +14,7 @@ def generate_profile(profile: str, out: Path) -> Path:
     if not conf.is_file():
         pytest.fail(f"{conf} does not exist")
     try:
-        from tlsfit.cli import main
+        from tlsfit.cli.main import main
     except ImportError as exc:
         pytest.fail(f"tlsfit generator not importable: {exc}")
     code = main(["generate", str(conf), "-o", str(out)])

@@ -4,9 +4,9 @@ import pytest
 
 from tlsfit.errors import TlsfitError
 from tlsfit.paths import REPO_ROOT, RESULTS_DIR
-from tlsfit.profiler import load_results
-from tlsfit.readme_figures import BLOCKS, render_blocks, targets_table, update_text
-from tlsfit.report import load_optional
+from tlsfit.compare.profiler import load_results
+from tlsfit.report.readme_figures import BLOCKS, render_blocks, targets_table, update_text
+from tlsfit.report.document import load_optional
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from tlsfit.paths import RESULTS_DIR
-from tlsfit.profiler import load_results
-from tlsfit.report import render_html, render_markdown, write_report
+from tlsfit.compare.profiler import load_results
+from tlsfit.report.document import render_html, render_markdown, write_report
 
 BAR_RE = re.compile(r'<g transform="[^"]*" data-profile="([^"]+)" data-total="(\d+)">(.*?)</g>',
                     re.S)

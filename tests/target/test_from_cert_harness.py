@@ -3,12 +3,16 @@ in the harness; a profile derived from an RSA-2048-only chain rejects it (-0x3b0
 
 import pytest
 
-from tlsfit.harness import Case, build_firmware, run_case, server_peer
-from tlsfit.harness.peer import pki_dir
-from tlsfit.mbedtls_tree import locate
-from tlsfit.profile import read_profile
-from tlsfit.render import render_all, write_outputs
-from tlsfit.resolve import resolve
+from tlsfit.run.runner import Case, run_case
+
+from tlsfit.build.firmware import build_firmware
+
+from tlsfit.run.peer import server_peer
+from tlsfit.run.peer import pki_dir
+from tlsfit.mbedtls.tree import locate
+from tlsfit.generate.profile import read_profile
+from tlsfit.outputs import render_all, write_outputs
+from tlsfit.generate.resolve import resolve
 
 pytestmark = pytest.mark.target
 

@@ -11,7 +11,7 @@ PROFILE = "psk-ccm-minimal"
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """Measure the profile, and the profile + an overlay measured under its name."""
-    from tlsfit.cli import main
+    from tlsfit.cli.main import main
     from tlsfit.paths import PROFILES_DIR
 
     root = tmp_path_factory.mktemp("gate")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.target
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory):
     """Run `tlsfit measure --all` once for the module; return (exit code, output, results)."""
-    from tlsfit.cli import main
+    from tlsfit.cli.main import main
     import contextlib
     import io
 

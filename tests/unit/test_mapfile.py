@@ -4,7 +4,7 @@ checked against arm-none-eabi-size by the target tier)."""
 import pytest
 
 from tlsfit.errors import TlsfitError
-from tlsfit.mapfile import Module, classify, fold_symbol, parse_map
+from tlsfit.sizes.mapfile import Module, classify, fold_symbol, parse_map
 
 MAP = """\
 Memory Configuration

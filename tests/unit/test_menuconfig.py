@@ -27,7 +27,7 @@ def test_menuconfig_edits_and_saves_a_minimal_fragment(tmp_path: Path):
     profile.write_text("CONFIG_ROLE_CLIENT=y\nCONFIG_TLS_1_2=y\n")
     done = tmp_path / "done"
     session = f"tlsfit-test-{tmp_path.name}"
-    cmd = (f"{sys.executable} -m tlsfit.cli menuconfig {profile}; echo $? > {done}")
+    cmd = (f"{sys.executable} -m tlsfit.cli.main menuconfig {profile}; echo $? > {done}")
     env_path = Path(__file__).resolve().parents[2] / "generator"
     _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "40",
           f"PYTHONPATH={env_path} {cmd}")

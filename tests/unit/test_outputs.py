@@ -4,9 +4,9 @@ import json
 import re
 
 from tlsfit.paths import shipped_profiles
-from tlsfit.profile import read_profile
-from tlsfit.render import render_all
-from tlsfit.resolve import resolve
+from tlsfit.generate.profile import read_profile
+from tlsfit.outputs import render_all
+from tlsfit.generate.resolve import resolve
 
 from tlsfit_testdata import BASE_CLIENT
 
@@ -142,7 +142,7 @@ def test_requirements_listing_has_help(cli):
 
 
 def test_every_requirement_has_help_with_a_cost_or_use():
-    from tlsfit.model import load_model, requirement_symbols
+    from tlsfit.generate.model import load_model, requirement_symbols
     for sym in requirement_symbols(load_model()):
         help_text = " ".join(n.help or "" for n in sym.nodes)
         assert len(help_text) > 40, sym.name

@@ -8,7 +8,7 @@ import pytest
 
 from tlsfit.errors import TlsfitError
 from tlsfit.paths import RESULTS_DIR
-from tlsfit.profiler import (Thresholds, baseline_document, check, compare_table, diff,
+from tlsfit.compare.profiler import (Thresholds, baseline_document, check, compare_table, diff,
                              format_markdown, format_text, gate_junit, gate_markdown,
                              load_results, module_table, symbol_table)
 

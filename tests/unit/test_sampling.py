@@ -1,4 +1,4 @@
-"""The headline handshake's adaptive sampling (tlsfit.sampling)."""
+"""The headline handshake's adaptive sampling (tlsfit.measure.sampling)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from tlsfit import sampling
+from tlsfit.measure import sampling
 
 
 @pytest.mark.parametrize("df, table", [(5, 2.571), (8, 2.306), (11, 2.201), (20, 2.086),

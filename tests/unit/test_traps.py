@@ -1,6 +1,6 @@
 """The configuration traps users hit (DESIGN.md section 3), each resolved."""
 
-from tlsfit.duties import max_fragment_length
+from tlsfit.generate.duties import max_fragment_length
 from tlsfit_testdata import BASE_CLIENT
 
 RSA_CLIENT = BASE_CLIENT.replace("CONFIG_PEER_ECDSA_P256=y", "CONFIG_PEER_RSA_2048=y")
@@ -125,7 +125,7 @@ def test_time_checks_on_bare_metal_need_ms_time(resolve_text):
     for name in ("MBEDTLS_HAVE_TIME", "MBEDTLS_HAVE_TIME_DATE", "MBEDTLS_PLATFORM_C",
                  "MBEDTLS_PLATFORM_MS_TIME_ALT"):
         assert r.enabled(name), name
-    from tlsfit.duties import product_duties
+    from tlsfit.generate.duties import product_duties
     assert {"time", "ms_time"} <= {d.key for d in product_duties(r)}
     os_time = resolve_text(BASE_CLIENT + "CONFIG_CERT_TIME_CHECK=y\nCONFIG_ENTROPY_OS=y\n")
     assert not os_time.enabled("MBEDTLS_PLATFORM_MS_TIME_ALT")

@@ -28,7 +28,7 @@ RELEASES = ("3.7", "4.1", "4.2", "4.3")
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
     """Every shipped profile, fragments for every Zephyr release line."""
-    from tlsfit.cli import main
+    from tlsfit.cli.main import main
     out = tmp_path_factory.mktemp("gen")
     assert main(["generate", "--all", "--zephyr", "all", "-o", str(out)]) == 0
     return out
@@ -146,7 +146,7 @@ def test_buffers_are_set_per_direction(generated):
 def _build_dir(tmp_path: Path, version: str, fragment: Path, app: Path) -> Path:
     """compile_commands.json and zephyr/.config for Mbed TLS's ssl_tls.c, as a Zephyr
     build of FRAGMENT over tlsfit's model tree would write them."""
-    from tlsfit.mbedtls_tree import locate
+    from tlsfit.mbedtls.tree import locate
     tree = open_tree(render_tree(version, tmp_path / "zephyr"), is_model=True)
     result = evaluate(tree, [fragment])
     build = tmp_path / "build"

@@ -5,7 +5,7 @@ comments, ``#if``/``#undef`` and line continuations mean what they mean to
 the compiler. The catalogue of Mbed TLS options (which names are options,
 which take values, their defaults) is the tree's own
 include/mbedtls/mbedtls_config.h. What is missing is compared with the
-profile's resolution (tlsfit.resolve); what each missing option breaks at
+profile's resolution (tlsfit.generate.resolve); what each missing option breaks at
 run time and which options cost no code are the curated tables below.
 """
 
@@ -19,13 +19,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import TlsfitError
-from ..mbedtls_tree import MbedtlsTree
-from ..resolve import Resolution
+from tlsfit.errors import TlsfitError
+from tlsfit.mbedtls.config_header import HeaderConfig, read_header  # noqa: F401 (re-used names)
+from tlsfit.mbedtls.tree import MbedtlsTree
+from tlsfit.generate.resolve import Resolution
 
 SCHEMA_VERSION = 1
 _CATALOGUE_RE = re.compile(r"^\s*(?://\s*)?#define\s+(MBEDTLS_\w+)(?:\s+([^/\s][^/]*?))?\s*(?://.*|/\*.*)?$")
-_DEFINE_RE = re.compile(r"^#define\s+(\w+)(?:\s+(.*))?$")
 
 
 @dataclass(frozen=True)
@@ -153,17 +153,6 @@ class CatalogueEntry:
 
 
 @dataclass(frozen=True)
-class HeaderConfig:
-    """The MBEDTLS_* macros a header defines, as the preprocessor sees them."""
-
-    path: Path
-    macros: tuple[tuple[str, str], ...]   # name, value ('' for flag macros)
-
-    def as_dict(self) -> dict[str, str]:
-        return dict(self.macros)
-
-
-@dataclass(frozen=True)
 class Finding:
     option: str
     header_value: str | None     # None: not defined
@@ -201,32 +190,6 @@ def read_catalogue(tree: MbedtlsTree) -> dict[str, CatalogueEntry]:
         raise TlsfitError(f"{path}: found only {len(entries)} options; not an Mbed TLS 3.6 "
                           f"config")
     return entries
-
-
-def read_header(path: Path, tree: MbedtlsTree, compiler: str | None = None) -> HeaderConfig:
-    """Run the preprocessor over PATH alone and collect the MBEDTLS_* macros it defines."""
-    if not path.is_file():
-        raise TlsfitError(f"{path}: no such header")
-    cc = compiler or os.environ.get("CC") or "gcc"
-    if shutil.which(cc) is None:
-        raise TlsfitError(f"audit needs a C preprocessor: '{cc}' was not found (install gcc "
-                          f"or set CC)")
-    argv = [cc, "-E", "-dM", "-x", "c", "-I", str(tree.include_dir), "-imacros",
-            str(path.resolve()), os.devnull]
-    try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise TlsfitError(f"{path}: the preprocessor failed to run ({exc})") from None
-    if proc.returncode != 0:
-        detail = "\n".join(proc.stderr.strip().splitlines()[:6])
-        raise TlsfitError(f"{path}: does not preprocess ({cc} exit {proc.returncode}):\n"
-                          f"{detail}")
-    macros = []
-    for line in proc.stdout.splitlines():
-        match = _DEFINE_RE.match(line)
-        if match and match.group(1).startswith("MBEDTLS_") and "(" not in match.group(1):
-            macros.append((match.group(1), (match.group(2) or "").strip()))
-    return HeaderConfig(path=path, macros=tuple(sorted(macros)))
 
 
 def is_platform(name: str) -> bool:

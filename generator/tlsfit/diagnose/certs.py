@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, paddin
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, SignatureAlgorithmOID
 
-from ..errors import TlsfitError
+from tlsfit.errors import TlsfitError
 
 _PEM_BLOCK_RE = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END \1-----", re.S)
 _RSA_SIZES = (2048, 3072, 4096)

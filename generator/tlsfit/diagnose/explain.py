@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import TlsfitError
-from . import knowledge
-from .headers import Macro, TreeDocs
+from tlsfit.errors import TlsfitError
+from tlsfit.diagnose import knowledge
+from tlsfit.mbedtls.headers import Macro, TreeDocs
 
 SCHEMA_VERSION = 1
 _HEX_RE = re.compile(r"^[+-]?(0x)?[0-9a-f]+$")

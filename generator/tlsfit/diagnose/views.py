@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .audit import SCHEMA_VERSION as AUDIT_SCHEMA, Audit, Finding
-from .certs import Derivation
-from .explain import (SCHEMA_VERSION as EXPLAIN_SCHEMA, AlertExplanation, CodeExplanation,
+from tlsfit.diagnose.audit import SCHEMA_VERSION as AUDIT_SCHEMA, Audit, Finding
+from tlsfit.diagnose.certs import Derivation
+from tlsfit.diagnose.explain import (SCHEMA_VERSION as EXPLAIN_SCHEMA, AlertExplanation, CodeExplanation,
                       FlagExplanation, hex_code)
 
 

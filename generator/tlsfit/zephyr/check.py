@@ -19,12 +19,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import TlsfitError
-from ..mbedtls_tree import MbedtlsTree
-from .kconfig_eval import ASSIGNMENT, Problem, evaluate
-from .macros import (CppError, Difference, MacroSet, Preprocess, PreprocessFailed,
+from tlsfit.errors import TlsfitError
+from tlsfit.mbedtls.tree import MbedtlsTree
+from tlsfit.zephyr.kconfig_eval import ASSIGNMENT, Problem, evaluate
+from tlsfit.zephyr.macros import (CppError, Difference, MacroSet, Preprocess, PreprocessFailed,
                      compare, macro_set)
-from .tree import ZephyrTree
+from tlsfit.zephyr.tree import ZephyrTree
 
 COMPILER = "arm-none-eabi-gcc"
 TARGET_FLAGS = ("-mcpu=cortex-m33", "-mthumb")

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .model import Cond, ReleaseModel, Rule, load_release
+from tlsfit.zephyr.model import Cond, ReleaseModel, Rule, load_release
 
 MARKER = "TLSFIT_MODEL"
 

@@ -29,11 +29,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import TlsfitError
-from ..resolve import Resolution
-from .kconfig_eval import evaluate
-from .model import ReleaseModel, apply_rules, load_release, releases
-from .tree import ZephyrTree, open_tree
+from tlsfit.errors import TlsfitError
+from tlsfit.generate.resolve import Resolution
+from tlsfit.zephyr.kconfig_eval import evaluate
+from tlsfit.zephyr.model import ReleaseModel, apply_rules, load_release, releases
+from tlsfit.zephyr.tree import ZephyrTree, open_tree
 
 DEFAULT_VERSION = "4.3"
 USER_CONFIG_NAME = "tlsfit_user_config.h"
@@ -73,7 +73,7 @@ _TREES: dict[str, Path] = {}
 
 def model_tree(version: str) -> ZephyrTree:
     """tlsfit's model tree of VERSION, rendered once per process."""
-    from .fixture import render_tree
+    from tlsfit.zephyr.fixture import render_tree
 
     if version not in _TREES:
         path = Path(tempfile.mkdtemp(prefix=f"tlsfit-zephyr-{version}-"))

@@ -22,8 +22,8 @@ from typing import Iterator
 
 import kconfiglib
 
-from ..errors import TlsfitError
-from .tree import ZephyrTree
+from tlsfit.errors import TlsfitError
+from tlsfit.zephyr.tree import ZephyrTree
 
 #: A prj.conf assignment: CONFIG_X=value or "# CONFIG_X is not set".
 ASSIGNMENT = re.compile(r"^(?:CONFIG_([A-Za-z0-9_]+)=(.*)|# CONFIG_([A-Za-z0-9_]+) is not set)\s*$")

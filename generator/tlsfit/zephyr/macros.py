@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import TlsfitError
+from tlsfit.errors import TlsfitError
 
 #: Macros that name files or guard headers: they differ by construction
 #: between two ways of configuring and say nothing about the configuration.

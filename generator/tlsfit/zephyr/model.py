@@ -30,8 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Union
 
-from ..errors import TlsfitError
-from ..paths import DATA_DIR
+from tlsfit.errors import TlsfitError
+from tlsfit.paths import DATA_DIR
 
 MODEL_DIR = DATA_DIR / "zephyr"
 

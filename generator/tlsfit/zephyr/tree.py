@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import TlsfitError
-from .model import External, ReleaseModel, load_release, releases
+from tlsfit.errors import TlsfitError
+from tlsfit.zephyr.model import External, ReleaseModel, load_release, releases
 
 _VERSION_FIELD = re.compile(r"^\s*(VERSION_MAJOR|VERSION_MINOR|PATCHLEVEL)\s*=\s*(\d+)", re.M)
 

@@ -1,0 +1,144 @@
+"""Build the Cortex-M33 firmware for one Mbed TLS configuration.
+
+API::
+
+    build_firmware(config_dir, build_dir, *, mbedtls_src=None, harness_dir=None,
+                   stack_size=65536, timeout_s=900.0) -> Firmware
+
+``config_dir`` holds ``mbedtls_config.h`` (and optionally ``crypto_config.h``), used unchanged.
+``build_dir`` is per profile; the first call configures it with CMake (Ninja generator), later calls
+only run ``ninja``, which does nothing when nothing changed. ``mbedtls_src`` defaults to
+``$TLSFIT_MBEDTLS_SRC`` or ``~/.cache/tlsfit/mbedtls-3.6.6``.
+
+:class:`Firmware` gives the ELF and link-map paths and :class:`ImageSizes` from
+``arm-none-eabi-size -A`` (flash = code + read-only data + .data initialisers; static RAM = .data +
+.bss; the stack and heap regions are reported separately because they are reserved, not used).
+"""
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from tlsfit.errors import HarnessError
+
+DEFAULT_MBEDTLS_SRC = Path.home() / ".cache" / "tlsfit" / "mbedtls-3.6.6"
+_FLASH_SECTIONS = (".vectors", ".text", ".rodata", ".ARM.exidx")
+
+
+def harness_dir() -> Path:
+    """The c_harness/ directory of this source tree (generator/tlsfit/harness -> repo root)."""
+    return Path(__file__).resolve().parents[3] / "c_harness"
+
+
+def default_mbedtls_src() -> Path:
+    """Where Mbed TLS is looked for unless given: $TLSFIT_MBEDTLS_SRC, else the cache directory."""
+    env = os.environ.get("TLSFIT_MBEDTLS_SRC")
+    return Path(env) if env else DEFAULT_MBEDTLS_SRC
+
+
+@dataclass(frozen=True)
+class ImageSizes:
+    """Linked section sizes in bytes (from the ELF, so they are what the device stores)."""
+
+    flash: int          # .vectors + .text + .rodata + .ARM.exidx + .data initialisers
+    ram_static: int     # .data + .bss
+    stack_reserved: int # .stack (painted; the run reports the peak actually used)
+    heap_region: int    # .heap (newlib arena; the run reports the peak requested)
+    sections: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class Firmware:
+    """One built image and where it came from."""
+
+    elf: Path
+    map_file: Path
+    build_dir: Path
+    config_dir: Path
+    mbedtls_src: Path
+    sizes: ImageSizes
+
+
+def _run(argv: list[str], what: str, timeout_s: float, cwd: Path | None = None) -> str:
+    try:
+        done = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              timeout=timeout_s, check=False, stdin=subprocess.DEVNULL)
+    except FileNotFoundError as exc:
+        raise HarnessError(f"{what}: {argv[0]} is not installed") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise HarnessError(f"{what}: no result after {timeout_s:.0f} s: {shlex.join(argv)}") from exc
+    text = done.stdout.decode("utf-8", errors="replace")
+    if done.returncode != 0:
+        tail = "\n".join(text.splitlines()[-40:])
+        raise HarnessError(f"{what} failed (exit {done.returncode}): {shlex.join(argv)}\n{tail}")
+    return text
+
+
+def _cache_value(cache: Path, key: str) -> str | None:
+    for line in cache.read_text(errors="replace").splitlines():
+        if line.startswith(key + ":"):
+            return line.split("=", 1)[1]
+    return None
+
+
+def image_sizes(elf: Path, size_tool: str = "arm-none-eabi-size") -> ImageSizes:
+    """Section sizes of a linked image via ``size -A``."""
+    text = _run([size_tool, "-A", str(elf)], "arm-none-eabi-size", 60.0)
+    sections: list[tuple[str, int]] = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0].startswith(".") and parts[1].isdigit():
+            sections.append((parts[0], int(parts[1])))
+    by_name = dict(sections)
+    data = by_name.get(".data", 0)
+    return ImageSizes(
+        flash=sum(by_name.get(name, 0) for name in _FLASH_SECTIONS) + data,
+        ram_static=data + by_name.get(".bss", 0),
+        stack_reserved=by_name.get(".stack", 0),
+        heap_region=by_name.get(".heap", 0),
+        sections=tuple(sections),
+    )
+
+
+def build_firmware(config_dir: Path, build_dir: Path, *, mbedtls_src: Path | None = None,
+                   harness: Path | None = None, stack_size: int = 65536,
+                   timeout_s: float = 900.0) -> Firmware:
+    """Configure (once) and build the firmware for config_dir into build_dir."""
+    config_dir = Path(config_dir).resolve()
+    build_dir = Path(build_dir).resolve()
+    src = Path(mbedtls_src).resolve() if mbedtls_src else default_mbedtls_src()
+    harness = Path(harness).resolve() if harness else harness_dir()
+    if not (config_dir / "mbedtls_config.h").is_file():
+        raise HarnessError(f"{config_dir}: no mbedtls_config.h (run `tlsfit generate` first)")
+    if not (src / "include" / "mbedtls" / "build_info.h").is_file():
+        raise HarnessError(f"{src}: not an Mbed TLS 3.6 source tree (set TLSFIT_MBEDTLS_SRC)")
+    for part in (config_dir, src):
+        if " " in str(part) or '"' in str(part):
+            raise HarnessError(f"{part}: paths with spaces or quotes are not supported")
+
+    wanted = {
+        "TLSFIT_CONFIG_DIR": str(config_dir),
+        "MBEDTLS_SRC": str(src),
+        "TLSFIT_STACK_SIZE": str(stack_size),
+        "CMAKE_HOME_DIRECTORY": str(harness),
+    }
+    cache = build_dir / "CMakeCache.txt"
+    configured = (build_dir / "build.ninja").is_file() and cache.is_file() and all(
+        _cache_value(cache, key) == value for key, value in wanted.items())
+    if not configured:
+        build_dir.mkdir(parents=True, exist_ok=True)
+        _run(["cmake", "-G", "Ninja", "-S", str(harness), "-B", str(build_dir),
+              f"-DCMAKE_TOOLCHAIN_FILE={harness / 'cmake' / 'arm-none-eabi.cmake'}",
+              f"-DTLSFIT_CONFIG_DIR={config_dir}", f"-DMBEDTLS_SRC={src}",
+              f"-DTLSFIT_STACK_SIZE={stack_size}"],
+             "cmake configure", timeout_s)
+    _run(["ninja", "-C", str(build_dir)], f"firmware build for {config_dir}", timeout_s)
+    elf = build_dir / "tlsfit_app.elf"
+    map_file = build_dir / "tlsfit_app.map"
+    if not elf.is_file() or not map_file.is_file():
+        raise HarnessError(f"{build_dir}: build finished but tlsfit_app.elf/.map are missing")
+    return Firmware(elf=elf, map_file=map_file, build_dir=build_dir, config_dir=config_dir,
+                    mbedtls_src=src, sizes=image_sizes(elf))

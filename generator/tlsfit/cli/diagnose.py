@@ -1,0 +1,181 @@
+"""Command-line registration of the diagnostics subcommands (explain, from-cert, audit)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from tlsfit.errors import TlsfitError
+from tlsfit.generate.profile import profile_path
+
+AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from tlsfit.mbedtls.tree import locate
+    from tlsfit.diagnose import explain, views
+    from tlsfit.mbedtls.headers import read_tree_docs
+
+    codes_in: list[str] = []
+    alerts_in: list[str] = list(args.alert or [])
+    flags_in: list[str] = list(args.flags or [])
+    for item in args.codes:
+        low = item.strip().lower()
+        if low.startswith("alert:"):
+            alerts_in.append(item)
+        elif low.startswith("flags:"):
+            flags_in.append(item)
+        else:
+            codes_in.append(item)
+    if not (codes_in or alerts_in or flags_in):
+        raise TlsfitError("nothing to explain: give an error code (e.g. -0x262e), "
+                          "--alert N or --flags 0xNN")
+    docs = read_tree_docs(locate(args.mbedtls_src))
+    codes = [explain.explain_code(c, docs) for c in codes_in]
+    alerts = [explain.explain_alert(explain.parse_alert(a, docs), docs, args.tls)
+              for a in alerts_in]
+    flags = [explain.explain_flags(explain.parse_flags(f), docs) for f in flags_in]
+    if args.json:
+        print(views.explain_json(codes, alerts, flags, docs.version))
+        return 0
+    blocks = [views.code_text(c) for c in codes] + [views.alert_text(a) for a in alerts] \
+        + [views.flags_text(f) for f in flags]
+    print("\n\n".join(blocks))
+    return 0
+
+
+def cmd_from_cert(args: argparse.Namespace) -> int:
+    from tlsfit.generate.profile import read_profile
+    from tlsfit.generate.resolve import resolve
+    from tlsfit.diagnose import certs, views
+
+    derivation = certs.derive([Path(f) for f in args.files])
+    base_text = base_name = None
+    base_path = None
+    if args.base:
+        base_path = profile_path(args.base)
+        base_text = read_profile([base_path]).fragments[0].text
+        base_name = str(base_path)
+    text, notes = certs.fragment(derivation, base_text, base_name, derivation.mpi_max_size)
+    mpi = derivation.mpi_max_size
+    resolution_warnings: tuple[str, ...] = ()
+    if base_path is not None:
+        stem = Path(args.output).stem if args.output else f"{base_path.stem}+from-cert"
+        with tempfile.TemporaryDirectory(prefix="tlsfit-from-cert-") as tmp:
+            merged = Path(tmp) / f"{stem}.conf"
+            merged.write_text(text, encoding="utf-8")
+            try:
+                resolution = resolve(read_profile([merged]))
+            except TlsfitError as exc:
+                raise TlsfitError(f"the base profile {base_name} merged with the derived "
+                                  f"requirements does not resolve:\n{exc}") from None
+        option = resolution.option("MBEDTLS_MPI_MAX_SIZE")
+        if option is not None and int(option.value) != mpi:
+            mpi = int(option.value)
+            text, notes = certs.fragment(derivation, base_text, base_name, mpi)
+        resolution_warnings = resolution.warnings
+    for message in derivation.warnings + notes + resolution_warnings:
+        print(f"tlsfit: {message}", file=sys.stderr)
+    for lint in derivation.lints:
+        print(f"tlsfit: warning: {lint.cert}: {lint.message}", file=sys.stderr)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    if args.json:
+        print(views.derivation_json(derivation, mpi, text))
+    elif args.output:
+        print(f"{args.output}: {', '.join(derivation.requirements)} "
+              f"(MBEDTLS_MPI_MAX_SIZE {mpi})")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from tlsfit.mbedtls.tree import locate
+    from tlsfit.generate.profile import read_profile
+    from tlsfit.generate.resolve import resolve
+    from tlsfit.diagnose import audit, views
+
+    tree = locate(args.mbedtls_src)
+    header_path = Path(args.header)
+    header = audit.read_header(header_path, tree)
+    resolution = resolve(read_profile([profile_path(p) for p in args.profile]))
+    result = audit.audit(header, resolution, audit.read_catalogue(tree))
+    measured = _measure(header_path, result, tree) if args.measure else None
+    if args.json:
+        import json
+        doc = json.loads(views.audit_json(result))
+        if measured is not None:
+            doc["measured"] = measured
+        print(json.dumps(doc, indent=2, sort_keys=True))
+        return 0
+    print(views.audit_text(result))
+    if measured is not None:
+        print()
+        print(f"measured on the Cortex-M33 harness (Mbed TLS flash, linked): "
+              f"{measured['mbedtls_flash']:,} B as it is, {measured['mbedtls_flash_without']:,} B "
+              f"without the {len(measured['costs'])} unnecessary options: "
+              f"{measured['saving']:,} B saved")
+        rows = sorted(measured["costs"].items(), key=lambda kv: (-kv[1], kv[0]))
+        width = max((len(k) for k, _ in rows), default=10)
+        print(f"  {'option'.ljust(width)}  module flash (B)")
+        for option, cost in rows:
+            print(f"  {option.ljust(width)}  {cost:>8,}" if cost else
+                  f"  {option.ljust(width)}  {'-':>8}  (no module of its own: in the total)")
+    return 0
+
+
+def _measure(header: Path, result: object, tree: object) -> dict[str, object]:
+    """Build the header (adapted to the harness) with and without the unnecessary options."""
+    from tlsfit.paths import REPO_ROOT
+    from tlsfit.measure.reference import option_costs
+
+    options = [f.option for f in result.unnecessary]  # type: ignore[attr-defined]
+    work = REPO_ROOT / "build" / "audit" / header.stem
+    costs, full, without = option_costs(header, options, tree, work,  # type: ignore[arg-type]
+                                        progress=lambda m: print(m, file=sys.stderr))
+    return {"mbedtls_flash": full, "mbedtls_flash_without": without, "saving": full - without,
+            "costs": costs}
+
+
+def register(add: AddCommand) -> None:
+    """Add the diagnostics subcommands through the CLI's ``add`` helper."""
+    exp = add("explain", cmd_explain,
+              "explain Mbed TLS error codes (any pasted form), TLS alerts and X.509 verify "
+              "flags, with likely causes and the requirements that fix them")
+    # Users paste "-0x262e": let argparse take negative hex as a value, not an option.
+    exp._negative_number_matcher = re.compile(r"^-(0x)?[0-9a-fA-F]+$")  # type: ignore[attr-defined]
+    exp.add_argument("codes", nargs="*", metavar="CODE",
+                     help="e.g. -0x262e, 0x262e, 0xc680, 0xffffc680, -9984, "
+                          "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, alert:46, flags:0x0c")
+    exp.add_argument("--alert", action="append", metavar="N",
+                     help="a TLS alert number or name (e.g. 40, handshake_failure)")
+    exp.add_argument("--flags", action="append", metavar="HEX",
+                     help="X.509 verify flags from mbedtls_ssl_get_verify_result()")
+    exp.add_argument("--tls", choices=("1.2", "1.3"),
+                     help="the negotiated/attempted TLS version (narrows alert causes)")
+    exp.add_argument("--json", action="store_true", help="machine-readable output")
+
+    fc = add("from-cert", cmd_from_cert,
+             "derive the profile requirements needed to verify certificates (PEM or DER, "
+             "single or chains) and lint them")
+    fc.add_argument("files", nargs="+", metavar="FILE")
+    fc.add_argument("--base", metavar="PROFILE",
+                    help="merge with this profile (its lines first); the result must resolve")
+    fc.add_argument("-o", "--output", metavar="OUT.conf", help="write the profile here")
+    fc.add_argument("--json", action="store_true", help="machine-readable output")
+
+    aud = add("audit", cmd_audit,
+              "compare an existing mbedtls_config.h with what a profile needs: missing options "
+              "(with the error each causes) and unnecessary ones")
+    aud.add_argument("header", metavar="CONFIG_HEADER")
+    aud.add_argument("--profile", action="append", required=True, metavar="PROFILE",
+                     help="the profile (repeat for base + overlays)")
+    aud.add_argument("--json", action="store_true", help="machine-readable output")
+    aud.add_argument("--measure", action="store_true",
+                     help="also measure what each unnecessary option costs: build the header with and "
+                          "without it on the harness (minutes)")

@@ -1,0 +1,576 @@
+"""The ``tlsfit`` command line: argparse subcommands over the pipeline stages.
+
+Every TlsfitError is printed as ``tlsfit: <message>`` with exit status 1;
+Ctrl-C exits 130. Nothing is written unless the whole step succeeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+from tlsfit import __version__
+from tlsfit.errors import TlsfitError
+from tlsfit.paths import shipped_profiles
+from tlsfit.generate.profile import ProfileSource, profile_path, read_profile
+
+if False:  # for type annotations only
+    from tlsfit.mbedtls.tree import MbedtlsTree  # noqa: F401
+
+
+def _profiles_from_args(args: argparse.Namespace) -> list[ProfileSource]:
+    """One profile (base + overlays) from PROFILE args, or every shipped one with --all."""
+    if getattr(args, "all", False):
+        if args.profiles:
+            raise TlsfitError("give profiles or --all, not both")
+        return [read_profile([p]) for p in shipped_profiles()]
+    if not args.profiles:
+        raise TlsfitError("no profile given (use PROFILE... or --all)")
+    return [read_profile([profile_path(p) for p in args.profiles])]
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from tlsfit.mbedtls.tree import locate
+    from tlsfit.outputs import render_all, write_outputs
+    from tlsfit.generate.resolve import resolve
+
+    from tlsfit.zephyr.fragments import DEFAULT_VERSION, versions
+
+    if args.mbedtls_src:
+        locate(args.mbedtls_src)  # refuse a wrong tree early
+    known = versions()
+    requested = args.zephyr or [DEFAULT_VERSION]
+    zephyr_versions = known if "all" in requested else tuple(dict.fromkeys(requested))
+    for v in zephyr_versions:
+        if v not in known:
+            raise TlsfitError(f"--zephyr {v}: tlsfit writes fragments for Zephyr "
+                              f"{', '.join(known)} (Mbed TLS 3.6) or 'all'")
+    start = time.perf_counter()
+    profiles = _profiles_from_args(args)
+    rendered = []
+    for profile in profiles:
+        resolution = resolve(profile)
+        rendered.append((profile, resolution, render_all(resolution, zephyr_versions)))
+    out = Path(args.output)
+    for profile, resolution, files in rendered:
+        target = out / profile.name if len(rendered) > 1 or args.all else out
+        changed = write_outputs(files, target)
+        for warning in resolution.warnings:
+            print(f"tlsfit: {warning}", file=sys.stderr)
+        print(f"{profile.name}: {len(resolution.options)} options -> {target} "
+              f"({len(changed)} file(s) changed)")
+    print(f"generated {len(rendered)} profile(s) in {time.perf_counter() - start:.2f} s")
+    return 0
+
+
+def cmd_zephyr_check(args: argparse.Namespace) -> int:
+    from tlsfit.cli.zephyr_check import run_zephyr_check
+
+    return run_zephyr_check(args)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from tlsfit.generate.resolve import resolve
+
+    for profile in _profiles_from_args(args):
+        resolution = resolve(profile)
+        print(f"profile {profile.name}")
+        print("requirements:")
+        for name, value in resolution.requirements:
+            if value not in ("", "n"):
+                print(f"  {name}={value}")
+        print("options:")
+        for opt in resolution.options:
+            value = "" if opt.is_bool else f" = {opt.value}"
+            print(f"  {opt.name}{value}    # {opt.help}")
+            for chain in opt.chains:
+                print(f"      because {' <- '.join(chain)}")
+        for warning in resolution.warnings:
+            print(f"warning: {warning}")
+    return 0
+
+
+def cmd_requirements(args: argparse.Namespace) -> int:
+    from tlsfit.generate.model import load_model, requirement_symbols
+
+    kconf = load_model()
+    for sym in requirement_symbols(kconf):
+        node = sym.nodes[0]
+        prompt = node.prompt[0] if node.prompt else ""
+        print(f"CONFIG_{sym.name}: {prompt}")
+        if args.verbose and node.help:
+            for line in node.help.splitlines():
+                print(f"    {line}")
+    return 0
+
+
+def cmd_menuconfig(args: argparse.Namespace) -> int:
+    from tlsfit.generate.menu import edit_profile
+
+    edit_profile(Path(args.profile))
+    return 0
+
+
+def cmd_check_tree(args: argparse.Namespace) -> int:
+    from tlsfit.mbedtls.tree import locate
+
+    tree = locate(args.mbedtls_src)
+    print(f"Mbed TLS {tree.version} at {tree.path}")
+    return 0
+
+
+def cmd_compile_check(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from tlsfit.build.compile_check import TARGETS, compile_library
+    from tlsfit.mbedtls.tree import locate
+    from tlsfit.generate.render import render_header
+    from tlsfit.generate.resolve import resolve
+
+    tree = locate(args.mbedtls_src)
+    targets = [TARGETS[t] for t in args.target] if args.target else list(TARGETS.values())
+    with tempfile.TemporaryDirectory(prefix="tlsfit-") as tmp:
+        for profile in _profiles_from_args(args):
+            header = Path(tmp) / profile.name / "mbedtls_config.h"
+            header.parent.mkdir(parents=True)
+            header.write_text(render_header(resolve(profile)), encoding="utf-8")
+            for target in targets:
+                count = compile_library(header, tree, target)
+                print(f"{profile.name}: {count} Mbed TLS {tree.version} sources compile "
+                      f"for {target.name}")
+    return 0
+
+
+def cmd_minimize(args: argparse.Namespace) -> int:
+    from tlsfit.mbedtls.tree import locate
+    from tlsfit.measure.minimize import load_minimality, minimize_profile, table
+    from tlsfit.results.io import write_json
+    from tlsfit.paths import REPO_ROOT, RESULTS_DIR
+
+    out = Path(args.output) if args.output else RESULTS_DIR / "minimality.json"
+    existing = load_minimality(out)
+    tree = locate(args.mbedtls_src)
+    start = time.perf_counter()
+    failed = []
+    for profile in _profiles_from_args(args):
+        doc = minimize_profile(profile, tree, REPO_ROOT / "build" / "minimize",
+                               progress=lambda m: print(m, flush=True))
+        print(table(doc))
+        print(f"[{profile.name}] {'1-minimal' if doc['minimal'] else 'NOT minimal'}: "
+              f"{len(doc['options'])} options checked in {doc['seconds']:.0f} s\n", flush=True)
+        existing["profiles"][profile.name] = doc
+        write_json(out, existing)
+        if not doc["minimal"]:
+            failed.append(profile.name)
+    print(f"minimality checked in {time.perf_counter() - start:.0f} s -> {out}"
+          + (f"; not minimal: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def cmd_goals(args: argparse.Namespace) -> int:
+    """Measure a profile under each optimisation goal (an overlay per goal)."""
+    from tlsfit.mbedtls.tree import locate
+    from tlsfit.measure.goals import load_goals, measure_goals, save_goals
+    from tlsfit.paths import REPO_ROOT, RESULTS_DIR
+
+    out = Path(args.output) if args.output else RESULTS_DIR / "goals.json"
+    doc = load_goals(out)
+    tree = locate(args.mbedtls_src)
+
+    def show(profile: str, goal: str, row: dict[str, object]) -> None:
+        print(f"{profile:26} {goal:5}  tests {row['tests']:>5}  Mbed TLS flash "
+              f"{row['flash_mbedtls']:>7,}  static RAM {row['ram_static']:>6,}"
+              f"  heap {row['heap_peak']:>6,}  stack {row['stack_peak']:>5,}"
+              f"  total RAM {row['ram_total']:>6,}  handshake "
+              f"{int(row['hs_instructions']) / 1e6:7.1f} M", flush=True)  # type: ignore[call-overload]
+
+    failed = False
+    for base in _profiles_from_args(args):
+        rows = measure_goals(base, tree, REPO_ROOT / "build" / "goals", show)
+        failed |= not all(r["passed"] for r in rows.values())
+        doc["profiles"][base.name] = rows
+        save_goals(doc, out)
+    print(f"-> {out}")
+    return 1 if failed else 0
+
+
+def _measure_reference(args: argparse.Namespace, tree: "MbedtlsTree", build_root: Path,
+                       results_dir: Path) -> int:
+    """measure --reference HEADER --like PROFILE: a foreign config on the same harness."""
+    from tlsfit.measure.measure import summary_table, write_result
+    from tlsfit.measure.reference import measure_reference
+
+    if not args.like:
+        raise TlsfitError("--reference needs --like PROFILE (whose handshakes to run)")
+    header = Path(args.reference)
+    name = args.as_name or f"reference-{header.stem}"
+    doc = measure_reference(header, read_profile([profile_path(args.like)]), name, tree,
+                            build_root, progress=lambda m: print(m, flush=True))
+    path = write_result(doc, results_dir)
+    print(f"[{name}] {doc['tests_passed']}/{doc['tests_total']} handshakes passed -> {path}\n")
+    print(summary_table([doc]))
+    return 0 if doc["passed"] else 1
+
+
+def cmd_measure(args: argparse.Namespace) -> int:
+    import json as _json
+
+    from tlsfit.mbedtls.tree import locate
+    from tlsfit.measure.measure import measure_profile, summary_table, write_result
+    from tlsfit.paths import REPO_ROOT, RESULTS_DIR
+
+    tree = locate(args.mbedtls_src)
+    build_root = Path(args.build_dir) if args.build_dir else REPO_ROOT / "build" / "measure"
+    results_dir = Path(args.results) if args.results else RESULTS_DIR
+    if args.reference:
+        return _measure_reference(args, tree, build_root, results_dir)
+    profiles = _profiles_from_args(args) if (args.all or len(args.profiles) <= 1 or args.merge) \
+        else [read_profile([profile_path(p)]) for p in args.profiles]
+    start = time.perf_counter()
+    docs = []
+    if args.as_name and len(profiles) != 1:
+        raise TlsfitError("--as names one profile")
+    for profile in profiles:
+        doc = measure_profile(profile, tree, build_root, progress=lambda m: print(m, flush=True))
+        if args.as_name:
+            doc["profile"] = args.as_name
+        path = write_result(doc, results_dir)
+        print(f"[{profile.name}] {doc['tests_passed']}/{doc['tests_total']} tests passed -> {path}",
+              flush=True)
+        docs.append(doc)
+    if args.json:
+        Path(args.json).write_text(_json.dumps(docs, indent=2, sort_keys=True) + "\n")
+    print()
+    print(summary_table(docs))
+    failed = [d["profile"] for d in docs if not d["passed"]]
+    print(f"\nmeasured {len(docs)} profile(s) in {time.perf_counter() - start:.0f} s"
+          + (f"; FAILED: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tlsfit.mbedtls.tree import locate
+    from tlsfit.measure.measure import run_one
+    from tlsfit.paths import REPO_ROOT
+
+    tree = locate(args.mbedtls_src)
+    profile = read_profile([profile_path(args.profile)])
+    overrides = {"heap_limit": args.heap_limit, "crash": args.crash, "port": args.port,
+                 "timeout_s": args.timeout, "io_timeout_ms": args.io_timeout_ms}
+    if args.no_peer:
+        overrides["peer"] = None
+    outcome = run_one(profile, tree, REPO_ROOT / "build" / "measure", args.case, overrides,
+                      progress=lambda m: print(m, flush=True))
+    r = outcome.result
+    assert r is not None
+    print(f"{args.case}: {'ok' if r.ok else 'failed'} stage={r.stage} ret={r.ret_hex} "
+          f"{r.ret_name} verify_flags={r.verify_flags:#x} {r.tls_version} {r.ciphersuite} "
+          f"heap_peak={r.heap_peak} stack_peak={r.stack_peak} hs_instructions={r.hs_instructions}")
+    print(f"expected {outcome.row.expect.describe()}: {'PASS' if outcome.passed else 'FAIL'} "
+          f"{outcome.error}".rstrip())
+    return 0 if outcome.passed else 1
+
+
+def _result_paths(args_paths: list[str]) -> list[Path]:
+    """Result files or directories; a bare profile name means results/<name>.json."""
+    from tlsfit.paths import RESULTS_DIR
+    if not args_paths:
+        return [RESULTS_DIR]
+    paths = []
+    for arg in args_paths:
+        path = Path(arg)
+        named = RESULTS_DIR / f"{arg}.json"
+        paths.append(named if not path.exists() and "/" not in arg and named.exists() else path)
+    return paths
+
+
+def _emit_markdown(path: str | None, text: str) -> None:
+    if path:
+        Path(path).write_text(text, encoding="utf-8")
+        print(f"markdown written to {path}")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from tlsfit.compare.profiler import compare_table, format_markdown, format_text, load_results, \
+        module_table, symbol_table
+
+    docs = load_results(_result_paths(args.results))
+    if args.by == "module":
+        table = module_table(docs, args.region)
+    elif args.by == "symbol":
+        table = symbol_table(docs, args.top, args.region)
+    else:
+        table = compare_table(docs)
+    print(format_text(table))
+    _emit_markdown(args.markdown, format_markdown(table) + "\n")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from tlsfit.paths import RESULTS_DIR
+    from tlsfit.compare.profiler import load_results
+    from tlsfit.report.document import write_report
+
+    paths = _result_paths(args.results)
+    docs = load_results(paths)
+    results_dir = paths[0] if len(paths) == 1 and paths[0].is_dir() else None
+    out = Path(args.output) if args.output else RESULTS_DIR
+    for path in write_report(docs, out, results_dir):
+        print(f"written: {path}")
+    if args.readme:
+        from tlsfit.report.readme_figures import update_readme
+        from tlsfit.report.document import load_optional
+
+        goals = load_optional(results_dir, "goals.json")
+        changed = update_readme(Path(args.readme), docs, goals)
+        print(f"{'updated' if changed else 'up to date'}: {args.readme} figure tables")
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from tlsfit.compare.profiler import diff, diff_table, format_markdown, format_text, load_results
+
+    d = diff(load_results([Path(args.base)]), load_results([Path(args.head)]))
+    table = diff_table(d, args.limit)
+    print(format_text(table) if table.rows else "no change")
+    _emit_markdown(args.markdown, format_markdown(table) + "\n")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json as _json
+
+    from tlsfit.compare.profiler import Thresholds, baseline_document, check, format_text, gate_junit, \
+        gate_markdown, gate_table, load_results
+
+    if args.results:
+        head = load_results([Path(p) for p in args.results])
+    else:
+        from tlsfit.mbedtls.tree import locate
+        from tlsfit.measure.measure import measure_profile
+        from tlsfit.paths import REPO_ROOT, shipped_profiles
+        tree = locate(args.mbedtls_src)
+        head = {}
+        for path in shipped_profiles():
+            doc = measure_profile(read_profile([path]), tree, REPO_ROOT / "build" / "measure",
+                                  progress=lambda m: print(m, flush=True))
+            head[doc["profile"]] = doc
+    baseline_path = Path(args.baseline)
+    if args.update_baseline:
+        baseline_path.parent.mkdir(parents=True, exist_ok=True)
+        baseline_path.write_text(_json.dumps(baseline_document(head), indent=2, sort_keys=True)
+                                 + "\n", encoding="utf-8")
+        print(f"baseline written: {baseline_path} ({len(head)} profiles)")
+        return 0
+    if not baseline_path.exists():
+        raise TlsfitError(f"{baseline_path}: no baseline; create one with --update-baseline")
+    limits = Thresholds(args.fail_bytes, args.fail_percent, args.runtime_bytes,
+                        args.runtime_percent)
+    result = check(load_results([baseline_path]), head, limits)
+    shown = [f for f in result.findings if f.level != "info" or args.verbose
+             or f.region in ("flash", "flash_mbedtls", "ram_static", "-")]
+    table = gate_table(dataclasses.replace(result, findings=tuple(shown)))
+    print(format_text(table) if table.rows else "no change against the baseline")
+    print("size gate: FAILED" if result.failed else "size gate: passed")
+    _emit_markdown(args.markdown, gate_markdown(result))
+    if args.junit:
+        Path(args.junit).write_text(gate_junit(result), encoding="utf-8")
+    if args.json:
+        Path(args.json).write_text(_json.dumps({
+            "failed": result.failed, "thresholds": dataclasses.asdict(limits),
+            "findings": [{"level": f.level, "profile": f.profile, "region": f.region,
+                          "message": f.message} for f in result.findings],
+            "changes": [dataclasses.asdict(c) | {"delta": c.delta}
+                        for c in (*result.diff.regions, *result.diff.modules) if c.delta],
+            "added": list(result.diff.added), "removed": list(result.diff.removed),
+        }, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return 1 if result.failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tlsfit",
+        description="Minimal Mbed TLS 3.6 configurations for Cortex-M devices.")
+    parser.add_argument("--version", action="version", version=f"tlsfit {__version__}")
+    parser.add_argument("--mbedtls-src", metavar="DIR",
+                        help="Mbed TLS 3.6 source tree (default: $TLSFIT_MBEDTLS_SRC, "
+                             "else the tree 'make mbedtls' fetched)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_text: str
+            ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    gen = add("generate", cmd_generate,
+              "resolve a profile (base + overlays, merged in order) and write "
+              "mbedtls_config.h, prj.conf, Zephyr fragments and manifest.json")
+    gen.add_argument("profiles", nargs="*", metavar="PROFILE")
+    gen.add_argument("--all", action="store_true", help="every shipped profile, one directory each")
+    gen.add_argument("-o", "--output", required=True, metavar="DIR")
+    gen.add_argument("--zephyr", action="append", metavar="VERSION",
+                     help="Zephyr release line(s) to write fragments for: 3.7, 4.1, 4.2, 4.3 "
+                          "or all (repeatable; default 4.3)")
+
+    zc = add("zephyr-check", cmd_zephyr_check,
+             "check Zephyr fragments the way Zephyr builds Mbed TLS: its Kconfig over the "
+             "fragment, then the preprocessor over build_info.h, compared with the header")
+    zc.add_argument("inputs", nargs="*", metavar="FRAGMENT_OR_DIR",
+                    help="prj.conf fragments, or 'tlsfit generate' output directories")
+    zc.add_argument("--zephyr-base", metavar="DIR",
+                    help="a Zephyr tree (default $ZEPHYR_BASE)")
+    zc.add_argument("--model", metavar="VERSION",
+                    help="check against tlsfit's own model of Zephyr VERSION (3.7, 4.1, 4.2, "
+                         "4.3 or all) instead of a Zephyr tree")
+    zc.add_argument("--build-dir", metavar="DIR",
+                    help="a Zephyr build directory: what it really compiled "
+                         "(compile_commands.json, zephyr/.config)")
+    zc.add_argument("--header", metavar="FILE",
+                    help="the generated header to compare with (default: the output "
+                         "directory's mbedtls_config.h)")
+    zc.add_argument("--include", action="append", default=[], metavar="DIR",
+                    help="the app's include directories (default: the fragment's directory)")
+
+    show = add("show", cmd_show, "print the resolved options and why each is needed")
+    show.add_argument("profiles", nargs="*", metavar="PROFILE")
+    show.add_argument("--all", action="store_true")
+
+    req = add("requirements", cmd_requirements, "list the requirements a profile may set")
+    req.add_argument("-v", "--verbose", action="store_true", help="with help texts")
+
+    menu = add("menuconfig", cmd_menuconfig,
+               "edit a profile in Kconfiglib's menuconfig and save it as a minimal fragment")
+    menu.add_argument("profile", metavar="PROFILE")
+
+    cc = add("compile-check", cmd_compile_check,
+             "compile Mbed TLS's library against the generated header (host and Cortex-M33)")
+    cc.add_argument("profiles", nargs="*", metavar="PROFILE")
+    cc.add_argument("--all", action="store_true")
+    cc.add_argument("--target", action="append", choices=("host", "cortex-m33"))
+
+    goals = add("goals", cmd_goals,
+                "measure profiles under each optimisation goal (size, RAM, speed): the "
+                "trade-off table (results/goals.json)")
+    goals.add_argument("profiles", nargs="*", metavar="PROFILE")
+    goals.add_argument("--all", action="store_true")
+    goals.add_argument("-o", "--output", metavar="FILE")
+
+    mini = add("minimize", cmd_minimize,
+               "prove each option of a profile's config needed: build without it and run the "
+               "positive handshakes (slow: minutes per profile)")
+    mini.add_argument("profiles", nargs="*", metavar="PROFILE")
+    mini.add_argument("--all", action="store_true")
+    mini.add_argument("-o", "--output", metavar="FILE",
+                      help="JSON to update (default results/minimality.json)")
+
+    meas = add("measure", cmd_measure,
+               "generate, build for Cortex-M33, run the handshake matrix under QEMU against "
+               "OpenSSL, and write one result per profile to results/")
+    meas.add_argument("profiles", nargs="*", metavar="PROFILE",
+                      help="profiles to measure, each on its own (--merge: one profile from "
+                           "base + overlays)")
+    meas.add_argument("--all", action="store_true", help="every shipped profile")
+    meas.add_argument("--merge", action="store_true",
+                      help="treat the PROFILE arguments as base + overlays of one profile")
+    meas.add_argument("--json", metavar="FILE", help="also write all results to FILE")
+    meas.add_argument("--results", metavar="DIR", help="results directory (default results/)")
+    meas.add_argument("--build-dir", metavar="DIR", help="build directory (default build/measure)")
+    meas.add_argument("--reference", metavar="HEADER",
+                      help="measure an existing mbedtls_config.h (adapted only for the "
+                           "harness's entropy and I/O) with the handshakes of --like")
+    meas.add_argument("--like", metavar="PROFILE",
+                      help="with --reference: the profile whose positive handshakes to run")
+    meas.add_argument("--as", dest="as_name", metavar="NAME",
+                      help="store the result under NAME (e.g. a shipped profile + your overlay "
+                           "measured as that profile)")
+
+    run = add("run", cmd_run, "build a profile and run one case of its matrix (for debugging)")
+    run.add_argument("profile", metavar="PROFILE")
+    run.add_argument("--case", required=True, help="case name, as 'tlsfit measure' prints it")
+    run.add_argument("--heap-limit", type=int, metavar="BYTES",
+                     help="refuse allocations beyond BYTES (heap exhaustion)")
+    run.add_argument("--crash", choices=("udf", "stack", "bus"), help="make the firmware fault")
+    run.add_argument("--port", type=int, help="TCP port for the peer (default: a free one)")
+    run.add_argument("--timeout", type=float, metavar="S", help="wall-clock limit (default 60)")
+    run.add_argument("--io-timeout-ms", type=int, metavar="MS",
+                     help="guest receive timeout (default 5000 ms of guest time)")
+    run.add_argument("--no-peer", action="store_true",
+                     help="leave the TLS UART unconnected: a peer that never answers")
+
+    comp = add("compare", cmd_compare,
+               "profiles side by side from results/ (or the given result files/directories)")
+    comp.add_argument("results", nargs="*", metavar="RESULT")
+    comp.add_argument("--by", choices=("profile", "module", "symbol"), default="profile",
+                      help="module: flash (or --region ram) by Mbed TLS source file, harness, "
+                           "libc; symbol: the largest Mbed TLS functions")
+    comp.add_argument("--region", choices=("flash", "ram"), default="flash")
+    comp.add_argument("--top", type=int, default=40, help="rows for --by symbol")
+    comp.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
+
+    rep = add("report", cmd_report,
+              "a self-contained HTML report (inline SVG) and its Markdown twin from results/")
+    rep.add_argument("results", nargs="*", metavar="RESULT")
+    rep.add_argument("-o", "--output", metavar="DIR", help="where to write (default results/)")
+    rep.add_argument("--readme", metavar="FILE",
+                     help="also rewrite the <!-- tlsfit:NAME --> figure tables in FILE "
+                          "(README.md) from the results")
+
+    dif = add("diff", cmd_diff, "what changed between two result sets, largest change first")
+    dif.add_argument("base", metavar="BASE", help="result file, directory or baseline")
+    dif.add_argument("head", metavar="HEAD", help="result file, directory or baseline")
+    dif.add_argument("--limit", type=int, default=30, help="rows to show")
+    dif.add_argument("--markdown", metavar="FILE")
+
+    chk = add("check", cmd_check,
+              "the CI size gate: measure (or read --results) and compare with a baseline")
+    chk.add_argument("--baseline", required=True, metavar="FILE")
+    chk.add_argument("--results", nargs="+", metavar="RESULT",
+                     help="fresh results to check instead of measuring every shipped profile")
+    chk.add_argument("--update-baseline", action="store_true",
+                     help="write the (fresh) results as the new baseline and exit")
+    chk.add_argument("--fail-bytes", type=int, default=64,
+                     help="flash/static RAM growth that fails, in bytes (default 64) ...")
+    chk.add_argument("--fail-percent", type=float, default=0.25,
+                     help="... and in percent (default 0.25); both must be exceeded")
+    chk.add_argument("--runtime-bytes", type=int, default=256,
+                     help="the same for heap and stack peaks (default 256 B ...)")
+    chk.add_argument("--runtime-percent", type=float, default=2.0, help="... and 2%%)")
+    chk.add_argument("--markdown", metavar="FILE", help="Markdown summary (PR comment, job summary)")
+    chk.add_argument("--junit", metavar="FILE", help="JUnit XML for CI systems")
+    chk.add_argument("--json", metavar="FILE", help="every finding and change as JSON")
+    chk.add_argument("-v", "--verbose", action="store_true", help="also list shrinks of run-time figures")
+
+    add("check-tree", cmd_check_tree, "check the Mbed TLS source tree and print its version")
+
+    from tlsfit.cli.diagnose import register as register_diagnostics
+    register_diagnostics(add)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except TlsfitError as exc:
+        print(f"tlsfit: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stderr.close()
+        return 0
+    except OSError as exc:  # e.g. an output directory that cannot be written
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"tlsfit: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("tlsfit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

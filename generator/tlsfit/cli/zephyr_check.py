@@ -1,0 +1,155 @@
+"""The ``tlsfit zephyr-check`` command: find the fragments, check each, print a table."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from tlsfit.errors import TlsfitError
+from tlsfit.mbedtls.tree import locate
+from tlsfit.zephyr.check import CheckResult, check_build_dir, check_fragment
+from tlsfit.zephyr.fragments import model_tree
+from tlsfit.zephyr.model import releases
+from tlsfit.zephyr.tree import ZephyrTree, open_tree
+
+_FIRST_LINE = re.compile(r"^# Zephyr (\d+\.\d+)\.\d+ fragment")
+
+
+@dataclass(frozen=True)
+class Job:
+    fragment: Path
+    line: str | None          # release line the fragment was written for, if known
+    header: Path
+
+
+def _line_of(fragment: Path) -> str | None:
+    if fragment.parent.name in releases() and fragment.parent.parent.name == "zephyr":
+        return fragment.parent.name
+    try:
+        first = fragment.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0]
+    except OSError:
+        return None
+    m = _FIRST_LINE.match(first)
+    return m.group(1) if m else None
+
+
+def _header_for(fragment: Path, explicit: str | None) -> Path:
+    if explicit:
+        return Path(explicit)
+    for parent in (fragment.parent, fragment.parent.parent, fragment.parent.parent.parent):
+        if (parent / "mbedtls_config.h").is_file() and (parent / "manifest.json").is_file():
+            return parent / "mbedtls_config.h"
+    raise TlsfitError(f"{fragment}: no generated mbedtls_config.h found next to it or above "
+                      "it; pass --header FILE")
+
+
+def _jobs(inputs: list[str], header: str | None) -> list[Job]:
+    jobs = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            if not (path / "manifest.json").is_file():
+                raise TlsfitError(f"{path}: not a 'tlsfit generate' output directory "
+                                  "(no manifest.json)")
+            found = sorted(path.glob("zephyr/*/prj*.conf"))
+            if not found:
+                raise TlsfitError(f"{path}: no Zephyr fragments (generate with --zephyr)")
+            jobs += [Job(f, _line_of(f), _header_for(f, header)) for f in found]
+        elif path.is_file():
+            jobs.append(Job(path, _line_of(path), _header_for(path, header)))
+        else:
+            raise TlsfitError(f"{path}: no such fragment or directory")
+    return jobs
+
+
+def _trees(args: argparse.Namespace) -> list[ZephyrTree]:
+    if args.model:
+        wanted = releases() if args.model == "all" else (args.model,)
+        for v in wanted:
+            if v not in releases():
+                raise TlsfitError(f"--model {v}: tlsfit models Zephyr {', '.join(releases())} "
+                                  "(or all)")
+        return [model_tree(v) for v in wanted]
+    base = args.zephyr_base or os.environ.get("ZEPHYR_BASE")
+    if not base:
+        raise TlsfitError("no Zephyr tree: pass --zephyr-base DIR or set ZEPHYR_BASE, use "
+                          "--model VERSION for tlsfit's model, or --build-dir DIR")
+    return [open_tree(Path(base))]
+
+
+def _print(results: list[CheckResult]) -> None:
+    rows = [(str(r.fragment), r.where.split(" at ")[0], r.mode, r.verdict()) for r in results]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in
+              enumerate(("fragment", "checked against", "mode", "result"))]
+    print("  ".join(h.ljust(w) for h, w in zip(("fragment", "checked against", "mode", "result"),
+                                                widths)))
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    for r in results:
+        if r.ok and not r.unseen():
+            continue
+        print(f"\n{r.fragment} ({r.where.split(' at ')[0]}, {r.mode}):")
+        for p in r.kconfig_problems:
+            print(f"  kconfig: {p}")
+        for e in r.cpp_errors:
+            print(f"  #error: {e}")
+        for s in r.shadowed:
+            print(f"  shadowed: {s}")
+        extra = r.undeclared()
+        if r.shadowed and len(extra) > 12:
+            print(f"  ({len(extra)} macros differ: the build got another header)")
+            extra = ()
+        for d in extra:
+            print(f"  {d.describe()}")
+        for d in r.unseen():
+            print(f"  note: declared {d.name} ({d.kind}) does not differ here")
+
+
+def run_zephyr_check(args: argparse.Namespace) -> int:
+    mbedtls = locate(args.mbedtls_src)
+    includes = tuple(Path(i) for i in args.include)
+    results: list[CheckResult] = []
+    if args.build_dir:
+        build = Path(args.build_dir)
+        if not build.is_dir():
+            raise TlsfitError(f"{build}: no such build directory")
+        if len(args.inputs) > 1:
+            raise TlsfitError("--build-dir checks one build: give its fragment or the "
+                              "generate output directory, not several")
+        given = Path(args.inputs[0]) if args.inputs else None
+        fragment = given if given is not None and given.is_file() else None
+        if given is not None and given.is_dir():
+            if not (given / "mbedtls_config.h").is_file():
+                raise TlsfitError(f"{given}: not a 'tlsfit generate' output directory "
+                                  "(no mbedtls_config.h)")
+            header = Path(args.header) if args.header else given / "mbedtls_config.h"
+        elif fragment is not None:
+            header = _header_for(fragment, args.header)
+        elif args.header:
+            header = Path(args.header)
+        else:
+            raise TlsfitError("--build-dir needs the generated header: pass the fragment, "
+                              "the generate output directory or --header FILE")
+        results.append(check_build_dir(build, header, mbedtls, fragment))
+    else:
+        if not args.inputs:
+            raise TlsfitError("nothing to check: give fragments or generate output directories")
+        jobs = _jobs(args.inputs, args.header)
+        trees = _trees(args)
+        for job in jobs:
+            for tree in trees:
+                if job.line not in (None, tree.line):
+                    continue
+                app = includes or (job.fragment.parent.resolve(),)
+                results.append(check_fragment(job.fragment, tree, mbedtls, job.header, app))
+        if not results:
+            lines = sorted({j.line or "?" for j in jobs})
+            raise TlsfitError(f"no fragment is for {', '.join(t.describe() for t in trees)} "
+                              f"(the fragments are for Zephyr {', '.join(lines)})")
+    _print(results)
+    bad = [r for r in results if not r.ok]
+    print(f"\n{len(results) - len(bad)} passed, {len(bad)} failed")
+    return 1 if bad else 0

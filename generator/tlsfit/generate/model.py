@@ -1,0 +1,49 @@
+"""Load the Kconfig model (requirements + Mbed TLS options) with Kconfiglib.
+
+A warning while parsing the model is a bug in tlsfit's model, so it is an
+error here. Kconfig objects are mutable: each resolution gets a fresh one.
+"""
+
+from __future__ import annotations
+
+import kconfiglib
+
+from tlsfit.errors import TlsfitError
+from tlsfit.paths import KCONFIG_TOP
+
+MODEL_PREFIX = "MBEDTLS_"
+DERIVED_PREFIX = "TLSFIT_"
+
+
+def load_model() -> kconfiglib.Kconfig:
+    """A fresh Kconfig tree with tlsfit's settings for loading profiles."""
+    try:
+        kconf = kconfiglib.Kconfig(str(KCONFIG_TOP), warn_to_stderr=False)
+    except kconfiglib.KconfigError as exc:
+        raise TlsfitError(f"the Kconfig model does not parse: {exc}") from None
+    if kconf.warnings:
+        raise TlsfitError("the Kconfig model has warnings:\n" + "\n".join(kconf.warnings))
+    # Overlays override earlier fragments on purpose; duplicates inside one
+    # file are reported by resolve.py with both lines.
+    kconf.warn_assign_override = False
+    kconf.warn_assign_redun = False
+    kconf.warn_assign_undef = True
+    return kconf
+
+
+def is_option(sym: kconfiglib.Symbol) -> bool:
+    """An Mbed TLS option of the model (name == macro name)."""
+    return sym.name.startswith(MODEL_PREFIX)
+
+
+def is_requirement(sym: kconfiglib.Symbol) -> bool:
+    """A symbol a profile may set: it has a prompt."""
+    return not is_option(sym) and any(node.prompt for node in sym.nodes)
+
+
+def requirement_symbols(kconf: kconfiglib.Kconfig) -> list[kconfiglib.Symbol]:
+    return [s for s in kconf.unique_defined_syms if is_requirement(s)]
+
+
+def option_symbols(kconf: kconfiglib.Kconfig) -> list[kconfiglib.Symbol]:
+    return [s for s in kconf.unique_defined_syms if is_option(s)]

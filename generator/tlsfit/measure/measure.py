@@ -1,0 +1,317 @@
+"""``tlsfit measure``: generate, build, run the handshake matrix, measure.
+
+profile -> resolve -> render -> build (harness) -> run (QEMU + OpenSSL) ->
+measure (link map, firmware report) -> one JSON result per profile. No
+figure without a passing handshake: a profile whose matrix fails gets its
+result written with ``"passed": false`` and the command exits non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from tlsfit import __version__
+from tlsfit.measure import sampling
+from tlsfit.build.compile_check import ARM_FLAGS
+from tlsfit.errors import TlsfitError
+from tlsfit.run.runner import Case, CaseResult, run_case
+from tlsfit.errors import HarnessError
+from tlsfit.build.firmware import build_firmware
+from tlsfit.run.runner import OPENSSL_TIMEOUT_S, csr_signature_verifies
+from tlsfit.sizes.mapfile import MemoryMap, parse_map
+from tlsfit.run.matrix import MatrixCase, build_matrix
+from tlsfit.mbedtls.tree import MbedtlsTree
+from tlsfit.generate.profile import ProfileSource, read_profile
+from tlsfit.outputs import render_all, write_outputs
+from tlsfit.generate.resolve import Resolution, resolve
+
+RESULT_SCHEMA = 1
+LINK_FLAGS = ("--specs=nano.specs", "-Wl,--gc-sections", "-Wl,--wrap=calloc", "-Wl,--wrap=free")
+NO_SNI_OVERLAY = "# tlsfit measure: the same profile without SNI (negative twin)\n" \
+                 "# CONFIG_SNI is not set\n"
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    """One matrix row after running it."""
+
+    row: MatrixCase
+    passed: bool
+    result: CaseResult | None
+    error: str
+
+    def as_json(self) -> dict[str, Any]:
+        r = self.result
+        return {
+            "name": self.row.name,
+            "kind": "positive" if self.row.positive else "negative",
+            "twin_of": self.row.twin_of or None,
+            "variant": self.row.variant or "profile",
+            "expect": self.row.expect.describe(),
+            "note": self.row.expect.note or None,
+            "passed": self.passed,
+            "seen": None if r is None else {
+                "ok": r.ok, "stage": r.stage, "ret": r.ret_hex, "error": r.ret_name or None,
+                "verify_flags": f"{r.verify_flags:#x}" if r.verify_flags not in (0, 0xFFFFFFFF) else None,
+                "tls_version": r.tls_version or None, "ciphersuite": r.ciphersuite or None,
+                "heap_peak": r.heap_peak, "stack_peak": r.stack_peak,
+                "hs_instructions": r.hs_instructions, "bytes_tx": r.bytes_tx, "bytes_rx": r.bytes_rx,
+                "wall_s": round(r.wall_s, 2)},
+            "error": self.error or None,
+        }
+
+
+@lru_cache(maxsize=None)
+def _tool_version(argv: tuple[str, ...]) -> str:
+    try:
+        out = subprocess.run(list(argv), capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise TlsfitError(f"{argv[0]} is not usable ({exc}); run 'make setup'") from None
+    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else ""
+
+
+def tool_versions() -> dict[str, str]:
+    return {
+        "toolchain": _tool_version(("arm-none-eabi-gcc", "--version")),
+        "qemu": _tool_version(("qemu-system-arm", "--version")),
+        "openssl": _tool_version(("openssl", "version")),
+    }
+
+
+def _check(row: MatrixCase, result: CaseResult) -> tuple[bool, str]:
+    exp = row.expect
+    if exp.ok:
+        if result.ok:
+            return True, ""
+        return False, f"expected success, got {result.ret_hex} {result.ret_name} in {result.stage}"
+    if result.ok:
+        return False, "expected a failure, but the handshake and data exchange succeeded"
+    if result.ret not in (exp.ret, *exp.any_ret):
+        return False, (f"expected {exp.describe()}, got {result.ret_hex} {result.ret_name} "
+                       f"in {result.stage}")
+    if exp.flags and (result.verify_flags & exp.flags) != exp.flags:
+        return False, f"expected verify flags {exp.flags:#x}, got {result.verify_flags:#x}"
+    return True, ""
+
+
+def _run_row(row: MatrixCase, elf: Path) -> TestOutcome:
+    try:
+        result = run_case(elf, row.case)
+    except HarnessError as exc:
+        partial = exc.result if isinstance(exc.result, CaseResult) else None
+        return TestOutcome(row, False, partial, str(exc).splitlines()[0])
+    passed, why = _check(row, result)
+    return TestOutcome(row, passed, result, why)
+
+
+def _tampered_csr_rejected(pem: str, work: Path) -> tuple[bool, str]:
+    """The CSR twin: flip one signature byte; `openssl req -verify` must reject it."""
+    try:
+        done = subprocess.run(["openssl", "req", "-outform", "DER"], input=pem.encode(),
+                              capture_output=True, timeout=OPENSSL_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise HarnessError(f"openssl req could not convert the device's CSR: {exc}") from None
+    if done.returncode != 0:
+        raise HarnessError("openssl req rejected the device's CSR PEM: "
+                           + done.stderr.decode(errors="replace").strip()[:300])
+    der = done.stdout
+    bad = bytearray(der)
+    bad[-3] ^= 0x01
+    path = work / "tampered-csr.der"
+    path.write_bytes(bytes(bad))
+    verified, said = csr_signature_verifies(path, der=True)
+    if verified:
+        return False, f"openssl accepted a tampered CSR: {said}"
+    return True, ""
+
+
+def _sizes(mem: MemoryMap) -> dict[str, Any]:
+    return {
+        "flash": mem.flash,
+        "flash_mbedtls": mem.group_flash("mbedtls"),
+        "ram_static": mem.ram_static,
+        "ram_static_mbedtls": mem.group_ram("mbedtls"),
+        "sections": dict(mem.sections),
+        "by_group": {g: {"flash": mem.group_flash(g), "ram": mem.group_ram(g)}
+                     for g in sorted({m.module.group for m in mem.modules})},
+        "modules": [{"group": m.module.group, "module": m.module.name,
+                     "flash": m.flash, "ram": m.ram} for m in mem.modules],
+        # Mbed TLS's functions and objects (clone suffixes folded), for 'compare --by symbol'.
+        "symbols": [{"module": m.name, "symbol": sym, "section": sec, "bytes": n}
+                    for m, sym, sec, n in mem.symbols if m.group == "mbedtls"],
+    }
+
+
+def _prepare(resolution: Resolution, config_dir: Path) -> dict[str, str]:
+    files = render_all(resolution)
+    write_outputs(files, config_dir)
+    return files
+
+
+def headline_summary(repeats: list[int]) -> str:
+    """One progress line's worth of the headline figure and its precision."""
+    est = sampling.estimate(repeats)
+    spread = (max(repeats) - min(repeats)) / est.mean * 100 if est.mean else 0.0
+    return (f"mean of {len(repeats)} runs {est.mean / 1e6:.2f} M instructions "
+            f"(95% interval +-{est.half_width * 100:.2f}%, spread {spread:.2f}%)")
+
+
+def headline_fields(repeats: list[int], single: int) -> dict[str, Any]:
+    """The result document's instruction fields (see tlsfit.measure.sampling)."""
+    if not repeats:
+        return {"instructions": single, "instructions_runs": [], "instructions_ci95": None}
+    est = sampling.estimate(repeats)
+    return {"instructions": round(est.mean), "instructions_runs": repeats,
+            "instructions_ci95": [round(est.low), round(est.high)]}
+
+
+def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
+                    progress: Progress) -> dict[str, Any]:
+    """Measure one profile; return its result document (also for failures)."""
+    start = time.monotonic()
+    name = profile.name
+    resolution = resolve(profile)
+    work = build_root / name
+    files = _prepare(resolution, work / "config")
+    manifest = json.loads(files["manifest.json"])
+    progress(f"[{name}] build ({len(resolution.options)} options)")
+    fw = build_firmware(work / "config", work / "fw", mbedtls_src=tree.path)
+    mem = parse_map(fw.map_file)
+    progress(f"[{name}] linked: flash {mem.flash} B (Mbed TLS {mem.group_flash('mbedtls')} B), "
+             f"static RAM {mem.ram_static} B")
+
+    rows = build_matrix(resolution)
+    if not rows:
+        raise TlsfitError(f"{name}: the profile gives no handshake or device test to run")
+    images = {"": fw.elf}
+    if any(row.variant == "no-sni" for row in rows):
+        overlay = work / "no-sni.conf"
+        overlay.write_text(NO_SNI_OVERLAY, encoding="utf-8")
+        variant = resolve(read_profile([*(f.path for f in profile.fragments), overlay]))
+        _prepare(variant, work / "config-no-sni")
+        images["no-sni"] = build_firmware(work / "config-no-sni", work / "fw-no-sni",
+                                          mbedtls_src=tree.path).elf
+
+    outcomes: list[TestOutcome] = []
+    for row in rows:
+        outcome = _run_row(row, images[row.variant])
+        if row.case.mode == "csr" and outcome.passed and outcome.result and outcome.result.csr_pem:
+            ok, why = _tampered_csr_rejected(outcome.result.csr_pem, work)
+            outcomes.append(outcome)
+            twin = MatrixCase(Case("csr-p256-tampered", mode="csr"), row.expect.__class__(
+                False, note="host-side: a CSR with one flipped signature byte must fail "
+                            "openssl req -verify"), twin_of=row.name)
+            outcomes.append(TestOutcome(twin, ok, None, why))
+        else:
+            outcomes.append(outcome)
+        seen = outcome.result
+        detail = (f"{seen.ret_hex} {seen.ret_name}".strip() if seen and not seen.ok
+                  else (seen.tls_version if seen else ""))
+        progress(f"[{name}]   {row.name:44} {'ok  ' if outcome.passed else 'FAIL'} "
+                 f"{row.expect.describe():28} {detail} {outcome.error}".rstrip())
+
+    positives = [o for o in outcomes if o.row.positive and o.result is not None]
+    passed = all(o.passed for o in outcomes)
+    primary = positives[0].result if positives else None
+    repeats: list[int] = []
+    if primary is not None and primary.hs_instructions and passed:
+        first = positives[0]
+
+        def again() -> int | None:
+            outcome = _run_row(first.row, images[first.row.variant])
+            return outcome.result.hs_instructions if outcome.passed and outcome.result else None
+
+        repeats = sampling.collect(primary.hs_instructions, again)
+        progress(f"[{name}] headline handshake {first.row.name}: {headline_summary(repeats)}")
+    heap_peak = max((o.result.heap_peak for o in positives if o.result), default=0)
+    stack_peak = max((o.result.stack_peak for o in positives if o.result), default=0)
+    return {
+        "schema_version": RESULT_SCHEMA,
+        "profile": name,
+        "passed": passed,
+        "config_sha256": manifest["config_sha256"],
+        "profile_sha256": manifest["profile_sha256"],
+        "tlsfit_version": __version__,
+        "mbedtls_version": tree.version,
+        "tools": tool_versions(),
+        "flags": {"compile": list(ARM_FLAGS), "link": list(LINK_FLAGS)},
+        "sizes": _sizes(mem),
+        "ram": {
+            "static": mem.ram_static,
+            "heap_peak": heap_peak,
+            "stack_peak": stack_peak,
+            "total": mem.ram_static + heap_peak + stack_peak,
+        },
+        "handshake": None if primary is None else {
+            "case": primary.name,
+            "tls_version": primary.tls_version or None,
+            "ciphersuite": primary.ciphersuite or None,
+            **headline_fields(repeats, primary.hs_instructions),
+            "bytes_tx": primary.bytes_tx,
+            "bytes_rx": primary.bytes_rx,
+        },
+        "tests": [o.as_json() for o in outcomes],
+        "tests_passed": sum(o.passed for o in outcomes),
+        "tests_total": len(outcomes),
+        "wall_s": round(time.monotonic() - start, 1),
+    }
+
+
+def run_one(profile: ProfileSource, tree: MbedtlsTree, build_root: Path, case_name: str,
+            overrides: dict[str, Any], progress: Progress) -> TestOutcome:
+    """Build the profile and run one matrix case, with overrides (for debugging a case)."""
+    import dataclasses
+
+    resolution = resolve(profile)
+    work = build_root / profile.name
+    _prepare(resolution, work / "config")
+    rows = {row.name: row for row in build_matrix(resolution)}
+    if case_name not in rows:
+        raise TlsfitError(f"{profile.name}: no case {case_name!r}; cases: {', '.join(rows)}")
+    row = rows[case_name]
+    if row.variant:
+        raise TlsfitError(f"case {case_name} needs the {row.variant} image; run 'tlsfit measure'")
+    fw = build_firmware(work / "config", work / "fw", mbedtls_src=tree.path)
+    changes = {k: v for k, v in overrides.items() if v is not None or k == "peer"}
+    case = dataclasses.replace(row.case, **changes)
+    progress(f"[{profile.name}] {case_name}: {' '.join(f'{k}={v}' for k, v in case.params().items())}")
+    result = run_case(fw.elf, case)   # HarnessError propagates: crash, hang, port, heap
+    passed, why = _check(row, result)
+    return TestOutcome(row, passed, result, why)
+
+
+def write_result(doc: dict[str, Any], results_dir: Path) -> Path:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    path = results_dir / f"{doc['profile']}.json"
+    path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def summary_table(docs: list[dict[str, Any]]) -> str:
+    """The comparison table printed at the end of a run."""
+    head = ("profile", "tests", "flash", "mbedtls", "static RAM", "heap peak", "stack peak",
+            "total RAM", "hs instr.")
+    rows = [head]
+    for d in docs:
+        hs = d["handshake"]["instructions"] if d.get("handshake") else 0
+        rows.append((d["profile"], f"{d['tests_passed']}/{d['tests_total']}",
+                     f"{d['sizes']['flash']:,}", f"{d['sizes']['flash_mbedtls']:,}",
+                     f"{d['ram']['static']:,}", f"{d['ram']['heap_peak']:,}",
+                     f"{d['ram']['stack_peak']:,}", f"{d['ram']['total']:,}",
+                     f"{hs / 1e6:.1f} M" if hs else "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = []
+    for index, r in enumerate(rows):
+        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:])]
+        lines.append("  ".join(cells))
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)

@@ -1,0 +1,82 @@
+"""Every output file of one profile: the header, the platform fragments, the manifest.
+
+``render_all`` composes the stages' renderers (the header from
+``generate``, the fragments from ``zephyr``) and the manifest that lists
+them; ``write_outputs`` writes them only after every text rendered, and
+rewrites a file only when it changed. Deterministic: no dates, no absolute
+paths, sorted JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from tlsfit import MBEDTLS_LINE, __version__
+from tlsfit.generate.duties import max_fragment_length, product_duties
+from tlsfit.generate.render import render_header
+from tlsfit.generate.resolve import Resolution
+from tlsfit.mbedtls.tree import PINNED_VERSION
+from tlsfit.zephyr.fragments import (CUSTOM_HEADER_NAME, DEFAULT_VERSION, USER_CONFIG_NAME,
+                                     zephyr_fragment)
+from tlsfit.zephyr.render import manifest_entry, render_prj_conf, render_user_config
+
+SCHEMA_VERSION = 1
+
+
+def render_manifest(resolution: Resolution, header: str,
+                    zephyr: dict[str, dict[str, object]] | None = None) -> str:
+    profile = resolution.profile
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "profile": profile.name,
+        "fragments": [{"file": f.path.name, "sha256": f.sha256} for f in profile.fragments],
+        "profile_sha256": profile.sha256,
+        "config_sha256": hashlib.sha256(header.encode("utf-8")).hexdigest(),
+        "tlsfit_version": __version__,
+        "mbedtls": {"line": MBEDTLS_LINE, "model_checked_against": PINNED_VERSION},
+        "requirements": {k: v for k, v in resolution.requirements if v not in ("", "n")},
+        "options": [{"name": o.name, "value": o.value, "requirements": list(o.roots)}
+                    for o in resolution.options],
+        "runtime": {
+            "duties": {d.key: d.text for d in product_duties(resolution)},
+            "max_fragment_length": max_fragment_length(resolution),
+        },
+        "warnings": list(resolution.warnings),
+        "zephyr": zephyr or {},
+    }
+    return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+
+
+def render_all(resolution: Resolution,
+               zephyr_versions: tuple[str, ...] = (DEFAULT_VERSION,)) -> dict[str, str]:
+    """Every output file of one profile: relative path -> text."""
+    header = render_header(resolution)
+    files = {"mbedtls_config.h": header}
+    zephyr: dict[str, dict[str, object]] = {}
+    for version in zephyr_versions:
+        kconf = zephyr_fragment(resolution, version, "kconfig")
+        custom = zephyr_fragment(resolution, version, "custom-file")
+        base = f"zephyr/{version}"
+        files[f"{base}/prj.conf"] = render_prj_conf(resolution, kconf)
+        files[f"{base}/{USER_CONFIG_NAME}"] = render_user_config(resolution, kconf)
+        files[f"{base}/prj-custom-file.conf"] = render_prj_conf(resolution, custom)
+        files[f"{base}/{CUSTOM_HEADER_NAME}"] = header
+        zephyr[version] = {"kconfig": manifest_entry(kconf, f"{base}/prj.conf"),
+                           "custom-file": manifest_entry(custom, f"{base}/prj-custom-file.conf")}
+    files["manifest.json"] = render_manifest(resolution, header, zephyr)
+    return files
+
+
+def write_outputs(files: dict[str, str], out_dir: Path) -> list[Path]:
+    """Write FILES under OUT_DIR; leave unchanged files untouched. Returns what changed."""
+    changed = []
+    for rel, text in sorted(files.items()):
+        path = out_dir / rel
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        changed.append(path)
+    return changed

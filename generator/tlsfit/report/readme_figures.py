@@ -1,0 +1,170 @@
+"""README.md's figure tables, rendered from results/ so that they never go stale.
+
+The README quotes measured figures in four places (current figures,
+references, optimisation goals, size targets). Each sits between marker
+comments ``<!-- tlsfit:NAME -->`` and ``<!-- /tlsfit:NAME -->``;
+``tlsfit report --readme README.md`` rewrites them from the results, and a
+test fails when the committed README differs from what the committed
+results give.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from tlsfit.errors import TlsfitError
+from tlsfit.compare.profiler import ResultSet, Table, format_markdown
+
+GoalSet = dict[str, dict[str, dict[str, Any]]]
+KB = 1024
+
+
+@dataclass(frozen=True)
+class SizeTarget:
+    """A flash target for one profile's Mbed TLS share (issue 5)."""
+
+    profile: str
+    limit: int
+    strict: bool
+    label: str
+
+    def met(self, value: int) -> bool:
+        return value < self.limit if self.strict else value <= self.limit
+
+
+SIZE_TARGETS = (
+    SizeTarget("psk-ccm-minimal", 20 * KB, False,
+               "`psk-ccm-minimal` at most 20 KB (hand-tuned 3.6.6: 20.4 KB)"),
+    SizeTarget("tls12-ecdsa-p256-minimal", 45 * KB, False,
+               "`tls12-ecdsa-p256-minimal` at most 45 KB (hand-tuned: 48.0 KB)"),
+    SizeTarget("tls13-ecdsa-p256-minimal", 61 * KB, True,
+               "`tls13-ecdsa-p256-minimal` under 61 KB (wolfSSL tinytls13: 61.3 KB)"),
+)
+RAM_GOAL_PROFILE = "tls12-ecdsa-p256-minimal"
+RAM_GOAL_HEAP_LIMIT = 10 * KB
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _m(instructions: int | None) -> str:
+    return f"{instructions / 1e6:.1f} M" if instructions else "-"
+
+
+def _instructions(doc: dict[str, Any]) -> int | None:
+    return (doc.get("handshake") or {}).get("instructions")
+
+
+def _profiles(docs: ResultSet) -> ResultSet:
+    return {n: d for n, d in docs.items() if d.get("kind") != "reference"}
+
+
+def _references(docs: ResultSet) -> list[dict[str, Any]]:
+    return [d for d in docs.values() if d.get("kind") == "reference"]
+
+
+def figures_table(docs: ResultSet, goals: GoalSet) -> Table:
+    """Every shipped profile's headline figures."""
+    rows = tuple((name, f"{d['tests_passed']}/{d['tests_total']}",
+                  _n(d["sizes"]["flash_mbedtls"]), _n(d["ram"]["static"]),
+                  _n(d["ram"]["heap_peak"]), _n(d["ram"]["stack_peak"]), _m(_instructions(d)))
+                 for name, d in _profiles(docs).items())
+    return Table(("profile", "tests", "Mbed TLS flash", "static RAM", "heap peak", "stack peak",
+                  "handshake"), rows, (False,) + (True,) * 6)
+
+
+def references_table(docs: ResultSet, goals: GoalSet) -> Table:
+    """Each Mbed TLS reference config under the profile whose tests it passes."""
+    rows = []
+    for ref in sorted(_references(docs), key=lambda d: d["reference"]["like"]):
+        like = docs.get(ref["reference"]["like"])
+        if like is not None:
+            rows.append((f"`{ref['reference']['like']}`", _n(like["sizes"]["flash_mbedtls"]),
+                         _n(like["ram"]["heap_peak"]), _m(_instructions(like))))
+        header = ref["reference"]["header"]
+        rows.append((f"reference {'default ' if header == 'mbedtls_config.h' else ''}`{header}`",
+                     _n(ref["sizes"]["flash_mbedtls"]), _n(ref["ram"]["heap_peak"]),
+                     _m(_instructions(ref))))
+    return Table(("config", "Mbed TLS flash", "heap peak", "handshake"), tuple(rows),
+                 (False, True, True, True))
+
+
+def goals_table(docs: ResultSet, goals: GoalSet) -> Table:
+    """Mbed TLS flash / total RAM (heap peak) / handshake per goal and profile."""
+    def cell(g: dict[str, Any]) -> str:
+        if not g.get("passed", False):
+            return "FAILED"
+        return (f"{_n(g['flash_mbedtls'])} / {_n(g['ram_total'])} (heap {_n(g['heap_peak'])})"
+                f" / {_m(g['hs_instructions'])}")
+    rows = tuple((name, *(cell(of[goal]) for goal in ("size", "ram", "speed")))
+                 for name, of in sorted(goals.items()))
+    return Table(("profile", "size", "RAM", "speed"), rows)
+
+
+def targets_table(docs: ResultSet, goals: GoalSet) -> Table:
+    """The size and RAM targets, each with the measured figure and whether it is met."""
+    rows = []
+    for target in SIZE_TARGETS:
+        doc = docs.get(target.profile)
+        if doc is None:
+            raise TlsfitError(f"no result for {target.profile}: run 'tlsfit measure --all'")
+        value = doc["sizes"]["flash_mbedtls"]
+        rows.append((target.label, f"{_n(value)} B", "yes" if target.met(value) else "NO"))
+    pairs = []
+    for ref in sorted(_references(docs), key=lambda d: d["reference"]["like"]):
+        like = docs.get(ref["reference"]["like"])
+        if like is None:
+            continue
+        pairs.append((like["sizes"]["flash_mbedtls"], ref["sizes"]["flash_mbedtls"],
+                      ref["reference"]["header"], like.get("passed") and ref.get("passed")))
+    if pairs:
+        rows.append(("every profile smaller than the Mbed TLS reference passing the same tests",
+                     "; ".join(f"{_n(a)} < {_n(b)} (`{h}`)" for a, b, h, _ in pairs),
+                     "yes" if all(a < b and ok for a, b, _, ok in pairs) else "NO"))
+    ram = goals.get(RAM_GOAL_PROFILE, {}).get("ram")
+    if ram:
+        rows.append((f"heap peak of `{RAM_GOAL_PROFILE}` with the RAM goal under 10 KB",
+                     f"{_n(ram['heap_peak'])} B, tests {ram['tests']}",
+                     "yes" if ram["heap_peak"] < RAM_GOAL_HEAP_LIMIT and ram["passed"] else "NO"))
+    return Table(("target", "measured", "met"), tuple(rows))
+
+
+BLOCKS: dict[str, Callable[[ResultSet, GoalSet], Table]] = {
+    "figures": figures_table,
+    "references": references_table,
+    "goals": goals_table,
+    "targets": targets_table,
+}
+_BLOCK = re.compile(r"(<!-- tlsfit:(?P<name>[a-z]+) -->\n)(?P<body>.*?)(<!-- /tlsfit:(?P=name) -->)",
+                    re.S)
+
+
+def render_blocks(docs: ResultSet, goals: GoalSet) -> dict[str, str]:
+    """Each block's Markdown body, ending in a newline."""
+    return {name: format_markdown(build(docs, goals)) + "\n" for name, build in BLOCKS.items()}
+
+
+def update_text(text: str, blocks: dict[str, str], where: str) -> str:
+    """``text`` with every marked block replaced; each block must appear exactly once."""
+    for name in blocks:
+        count = text.count(f"<!-- tlsfit:{name} -->")
+        if count != 1:
+            raise TlsfitError(f"{where}: expected one '<!-- tlsfit:{name} -->' block, found {count}")
+    return _BLOCK.sub(lambda m: m.group(1) + blocks.get(m.group("name"), m.group("body"))
+                      + m.group(4), text)
+
+
+def update_readme(path: Path, docs: ResultSet, goals: GoalSet) -> bool:
+    """Rewrite README's figure blocks; True when something changed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TlsfitError(f"{path}: cannot read ({exc.strerror})") from None
+    new = update_text(text, render_blocks(docs, goals), str(path))
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text

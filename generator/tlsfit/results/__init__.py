@@ -1,0 +1,1 @@
+"""Result documents: what measurement writes and every later stage reads."""
