@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO / "generator"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tlsfit.build.firmware import Firmware, build_firmware  # noqa: E402
-from tlsfit.build.firmware import default_mbedtls_src  # noqa: E402
+from tlsfit.mbedtls.tree import default_tree_path  # noqa: E402
 
 _HW_ENTROPY = "#define MBEDTLS_ENTROPY_HARDWARE_ALT\n#define MBEDTLS_NO_PLATFORM_ENTROPY\n"
 # Host-OS features a bare-metal image cannot have (no sockets, no file system, no OS clock).
@@ -36,7 +36,7 @@ def _drop(text: str, names: tuple[str, ...]) -> str:
 
 @pytest.fixture(scope="session")
 def mbedtls_src() -> Path:
-    src = default_mbedtls_src()
+    src = Path(os.environ.get("TLSFIT_MBEDTLS_SRC") or default_tree_path())
     for tool in ("arm-none-eabi-gcc", "qemu-system-arm", "openssl", "cmake", "ninja"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is not installed: the harness tests need it")

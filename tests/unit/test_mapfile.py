@@ -1,10 +1,12 @@
-"""Link-map attribution on a small map in GNU ld's format (the real maps are
-checked against arm-none-eabi-size by the target tier)."""
+"""Link-map attribution on a small map in GNU ld's format. Real maps are
+checked against their ELF images on every measurement (parse_map's image
+argument); tests/compile/test_sizes.py links a real image and doctors its map."""
 
 import pytest
 
 from tlsfit.errors import TlsfitError
-from tlsfit.sizes.mapfile import Module, classify, fold_symbol, parse_map
+from tlsfit.build.firmware import ImageSizes
+from tlsfit.sizes.mapfile import UNATTRIBUTED, Module, classify, fold_symbol, parse_map
 
 MAP = """\
 Memory Configuration
@@ -47,13 +49,32 @@ def test_every_byte_is_claimed_once(tmp_path):
     # merged strings listed twice at one address are counted once, for the first
     assert rows[("mbedtls", "oid.c")].flash == 0x10
     assert ("mbedtls", "x509_crt.c") not in rows
-    # trailing alignment of .rodata goes to the last module (aes.c: 0xc + 4)
-    assert rows[("mbedtls", "aes.c")].flash == 0x10
+    # bytes after the last input that ld lists as no *fill*: "(unattributed)", never a neighbour's
+    assert rows[("mbedtls", "aes.c")].flash == 0xc
     assert rows[("libc", "libc_nano.a")].flash == 0x8
     assert rows[("mbedtls", "ssl_msg.c")].ram == 0x10
+    assert rows[(UNATTRIBUTED, UNATTRIBUTED)].flash == 0x8 + 0x4
     assert sum(m.flash for m in mem.modules) == mem.flash
-    # ecp.c also owns the 8 bytes of trailing .text alignment
-    assert mem.group_flash("mbedtls") == 0x10 + 0x20 + 0x10 + 0x10
+    assert mem.group_flash("mbedtls") == 0x10 + 0x18 + 0x10 + 0xc
+
+
+def _image(**sizes: int) -> ImageSizes:
+    sections = {".text": 0x40, ".rodata": 0x20, ".stack": 0x1000, ".data": 0x8, ".bss": 0x10,
+                ".heap": 0x100000, **sizes}
+    return ImageSizes(flash=0, ram_static=0, stack_reserved=0, heap_region=0,
+                      sections=tuple(sections.items()))
+
+
+def test_the_map_must_describe_the_image(tmp_path):
+    path = tmp_path / "app.map"
+    path.write_text(MAP)
+    assert parse_map(path, _image()).flash == 0x68
+    with pytest.raises(TlsfitError, match=r"the link map and the image disagree: \.text is 64 "
+                                          r"bytes in the map but 68 in the image"):
+        parse_map(path, _image(**{".text": 0x44}))
+    with pytest.raises(TlsfitError, match=r"\.ramfunc is 16 bytes in the image but not "
+                                          r"attributed by the map"):
+        parse_map(path, _image(**{".ramfunc": 0x10}))
 
 
 def test_classify_and_fold():

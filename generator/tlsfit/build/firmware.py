@@ -22,21 +22,30 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tlsfit.errors import HarnessError
+from elftools.common.exceptions import ELFError
+from elftools.elf.constants import SH_FLAGS
+from elftools.elf.elffile import ELFFile
 
-DEFAULT_MBEDTLS_SRC = Path.home() / ".cache" / "tlsfit" / "mbedtls-3.6.6"
+from tlsfit.errors import HarnessError
+from tlsfit.mbedtls.tree import MbedtlsTree, check_tree, locate
+from tlsfit.paths import HARNESS_DIR
+
 _FLASH_SECTIONS = (".vectors", ".text", ".rodata", ".ARM.exidx")
 
 
 def harness_dir() -> Path:
-    """The c_harness/ directory of this source tree (generator/tlsfit/harness -> repo root)."""
-    return Path(__file__).resolve().parents[3] / "c_harness"
+    """The c_harness/ directory (tlsfit.paths)."""
+    return HARNESS_DIR
 
 
-def default_mbedtls_src() -> Path:
-    """Where Mbed TLS is looked for unless given: $TLSFIT_MBEDTLS_SRC, else the cache directory."""
-    env = os.environ.get("TLSFIT_MBEDTLS_SRC")
-    return Path(env) if env else DEFAULT_MBEDTLS_SRC
+def image_tree(elf: Path) -> MbedtlsTree:
+    """The Mbed TLS tree an image was built with (its build directory's CMake cache)."""
+    cache = Path(elf).resolve().parent / "CMakeCache.txt"
+    src = _cache_value(cache, "MBEDTLS_SRC") if cache.is_file() else None
+    if not src:
+        raise HarnessError(f"{elf}: no CMakeCache.txt with MBEDTLS_SRC beside it: build the "
+                           "image with build_firmware so that its Mbed TLS tree is known")
+    return check_tree(Path(src), origin=f"the tree {Path(elf).name} was built with")
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,8 @@ class Firmware:
     config_dir: Path
     mbedtls_src: Path
     sizes: ImageSizes
+    compile_flags: tuple[str, ...] = ()   # as the build ran them (build_flags)
+    link_flags: tuple[str, ...] = ()
 
 
 def _run(argv: list[str], what: str, timeout_s: float, cwd: Path | None = None) -> str:
@@ -84,14 +95,15 @@ def _cache_value(cache: Path, key: str) -> str | None:
     return None
 
 
-def image_sizes(elf: Path, size_tool: str = "arm-none-eabi-size") -> ImageSizes:
-    """Section sizes of a linked image via ``size -A``."""
-    text = _run([size_tool, "-A", str(elf)], "arm-none-eabi-size", 60.0)
-    sections: list[tuple[str, int]] = []
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) >= 3 and parts[0].startswith(".") and parts[1].isdigit():
-            sections.append((parts[0], int(parts[1])))
+def image_sizes(elf: Path) -> ImageSizes:
+    """Allocated section sizes of a linked image, read from its section headers (pyelftools)."""
+    try:
+        with open(elf, "rb") as f:
+            image = ELFFile(f)
+            sections = tuple((sec.name, sec["sh_size"]) for sec in image.iter_sections()
+                             if sec["sh_flags"] & SH_FLAGS.SHF_ALLOC and sec.name)
+    except (OSError, ELFError) as exc:
+        raise HarnessError(f"{elf}: not a readable ELF image ({exc})") from None
     by_name = dict(sections)
     data = by_name.get(".data", 0)
     return ImageSizes(
@@ -99,8 +111,41 @@ def image_sizes(elf: Path, size_tool: str = "arm-none-eabi-size") -> ImageSizes:
         ram_static=data + by_name.get(".bss", 0),
         stack_reserved=by_name.get(".stack", 0),
         heap_region=by_name.get(".heap", 0),
-        sections=tuple(sections),
+        sections=sections,
     )
+
+
+def build_flags(build_dir: Path, mbedtls_src: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The compile flags of an Mbed TLS source and the link flags, as the build ran them.
+
+    Read from Ninja's own account of the commands (``ninja -t commands``), with
+    paths of this machine replaced by placeholders so that results compare.
+    """
+    text = _run(["ninja", "-C", str(build_dir), "-t", "commands", "tlsfit_app.elf"],
+                "ninja -t commands", 60.0)
+    lines = text.splitlines()
+    compile_line = next((line for line in lines if "/library/ssl_tls.c" in line), None)
+    link_line = next((line for line in reversed(lines) if " -o tlsfit_app.elf" in line), None)
+    if compile_line is None or link_line is None:
+        raise HarnessError(f"{build_dir}: ninja does not list the Mbed TLS compile and the "
+                           "link commands of tlsfit_app.elf")
+
+    def flags(line: str, skip_next: tuple[str, ...]) -> tuple[str, ...]:
+        out, argv, i = [], shlex.split(line), 1
+        while i < len(argv):
+            arg = argv[i]
+            if arg in skip_next:
+                i += 2
+                continue
+            if arg.startswith("-") and not arg.startswith(("-I", "-D", "-MD", "-MT", "-MF",
+                                                           "-Wl,-Map=", "-o")):
+                out.append(arg.replace(str(build_dir), "<build>")
+                           .replace(str(harness_dir()), "<harness>")
+                           .replace(str(mbedtls_src), "<mbedtls>"))
+            i += 1
+        return tuple(out)
+
+    return (flags(compile_line, ("-o", "-c", "-MT", "-MF")), flags(link_line, ("-o",)))
 
 
 def build_firmware(config_dir: Path, build_dir: Path, *, mbedtls_src: Path | None = None,
@@ -109,7 +154,7 @@ def build_firmware(config_dir: Path, build_dir: Path, *, mbedtls_src: Path | Non
     """Configure (once) and build the firmware for config_dir into build_dir."""
     config_dir = Path(config_dir).resolve()
     build_dir = Path(build_dir).resolve()
-    src = Path(mbedtls_src).resolve() if mbedtls_src else default_mbedtls_src()
+    src = Path(mbedtls_src).resolve() if mbedtls_src else locate().path
     harness = Path(harness).resolve() if harness else harness_dir()
     if not (config_dir / "mbedtls_config.h").is_file():
         raise HarnessError(f"{config_dir}: no mbedtls_config.h (run `tlsfit generate` first)")
@@ -140,5 +185,7 @@ def build_firmware(config_dir: Path, build_dir: Path, *, mbedtls_src: Path | Non
     map_file = build_dir / "tlsfit_app.map"
     if not elf.is_file() or not map_file.is_file():
         raise HarnessError(f"{build_dir}: build finished but tlsfit_app.elf/.map are missing")
+    compile_flags, link_flags = build_flags(build_dir, src)
     return Firmware(elf=elf, map_file=map_file, build_dir=build_dir, config_dir=config_dir,
-                    mbedtls_src=src, sizes=image_sizes(elf))
+                    mbedtls_src=src, sizes=image_sizes(elf), compile_flags=compile_flags,
+                    link_flags=link_flags)

@@ -116,6 +116,17 @@ def compare_table(docs: ResultSet) -> Table:
     return Table(header, tuple(rows), (False,) + (True,) * (len(header) - 1))
 
 
+def rows_sum(name: str, doc: dict[str, Any], key: str = "flash") -> int:
+    """The module rows of one result summed; TlsfitError unless they are its total."""
+    total = doc["sizes"]["flash"] if key == "flash" else doc["sizes"]["ram_static"]
+    summed = sum(row[key] for row in doc["sizes"]["modules"])
+    if summed != total:
+        raise TlsfitError(f"result {name}: its module rows add up to {summed:,} B of "
+                          f"{'flash' if key == 'flash' else 'static RAM'}, but its total is "
+                          f"{total:,} B (an edited or damaged result; measure it again)")
+    return summed
+
+
 def _module_key(row: dict[str, Any]) -> str:
     return row["module"] if row["group"] == "mbedtls" else row["group"]
 
@@ -123,8 +134,9 @@ def _module_key(row: dict[str, Any]) -> str:
 def module_table(docs: ResultSet, region: str = "flash") -> Table:
     """Flash (or static RAM) by Mbed TLS source file, then harness, test PKI, libc.
 
-    Non-Mbed TLS modules are grouped; an explicit "other" row holds whatever
-    the module rows do not cover, so every column adds up to the total.
+    Non-Mbed TLS modules are grouped; bytes the link map could not attribute
+    are their own "(unattributed)" row (measurement keeps them). Every column
+    adds up to the total; a result whose rows do not is refused.
     """
     key = "flash" if region == "flash" else "ram"
     total_of = (lambda d: d["sizes"]["flash"]) if key == "flash" else \
@@ -144,9 +156,8 @@ def module_table(docs: ResultSet, region: str = "flash") -> Table:
         values = [per[label].get(n, 0) for n in docs]
         if any(values):
             body.append((label, *[_fmt(v) for v in values]))
-    covered = {n: sum(per[label].get(n, 0) for label in per) for n in docs}
-    other = [total_of(d) - covered[n] for n, d in docs.items()]
-    body.append(("other", *[_fmt(v) for v in other]))
+    for n, d in docs.items():
+        rows_sum(n, d, key)     # the rows are the total, or the result is refused
     footer = (("total", *[_fmt(total_of(d)) for d in docs.values()]),
               ("Mbed TLS", *[_fmt(sum(r[key] for r in d["sizes"]["modules"]
                                       if r["group"] == "mbedtls")) for d in docs.values()]))

@@ -145,3 +145,23 @@ def _read(root: Path, version: str) -> TreeDocs:
 def read_tree_docs(tree: MbedtlsTree) -> TreeDocs:
     """Parse the tree's headers once per process (they do not change under us)."""
     return _read(tree.path, tree.version)
+
+
+def error_name(docs: TreeDocs, code: int) -> str:
+    """MBEDTLS_ERR_... name of a return code; a summed high-level + low-level code
+    gives both names joined with ' + ' ('' when unknown or 0)."""
+    if code == 0:
+        return ""
+    names = {m.value: m.name for m in reversed(docs.errors) if m.name.startswith("MBEDTLS_ERR_")}
+    if code in names:
+        return names[code]
+    high, low = -((-code) & 0xFF80), -((-code) & 0x7F)
+    return " + ".join(names[c] for c in (high, low) if c and c in names)
+
+
+def flag_names(docs: TreeDocs, flags: int) -> tuple[str, ...]:
+    """MBEDTLS_X509_BADCERT_... names of the bits of a verify result."""
+    if flags in (0, 0xFFFFFFFF):
+        return ()
+    by_bit = {m.value: m.name for m in reversed(docs.flags)}
+    return tuple(by_bit.get(1 << bit, f"bit{bit}") for bit in range(32) if flags & (1 << bit))

@@ -18,7 +18,6 @@ from typing import Any, Callable
 
 from tlsfit import __version__
 from tlsfit.measure import sampling
-from tlsfit.build.compile_check import ARM_FLAGS
 from tlsfit.errors import TlsfitError
 from tlsfit.run.runner import Case, CaseResult, run_case
 from tlsfit.errors import HarnessError
@@ -32,7 +31,6 @@ from tlsfit.outputs import render_all, write_outputs
 from tlsfit.generate.resolve import Resolution, resolve
 
 RESULT_SCHEMA = 1
-LINK_FLAGS = ("--specs=nano.specs", "-Wl,--gc-sections", "-Wl,--wrap=calloc", "-Wl,--wrap=free")
 NO_SNI_OVERLAY = "# tlsfit measure: the same profile without SNI (negative twin)\n" \
                  "# CONFIG_SNI is not set\n"
 
@@ -184,7 +182,7 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
     manifest = json.loads(files["manifest.json"])
     progress(f"[{name}] build ({len(resolution.options)} options)")
     fw = build_firmware(work / "config", work / "fw", mbedtls_src=tree.path)
-    mem = parse_map(fw.map_file)
+    mem = parse_map(fw.map_file, fw.sizes)
     progress(f"[{name}] linked: flash {mem.flash} B (Mbed TLS {mem.group_flash('mbedtls')} B), "
              f"static RAM {mem.ram_static} B")
 
@@ -242,7 +240,7 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
         "tlsfit_version": __version__,
         "mbedtls_version": tree.version,
         "tools": tool_versions(),
-        "flags": {"compile": list(ARM_FLAGS), "link": list(LINK_FLAGS)},
+        "flags": {"compile": list(fw.compile_flags), "link": list(fw.link_flags)},
         "sizes": _sizes(mem),
         "ram": {
             "static": mem.ram_static,

@@ -113,7 +113,7 @@ def minimize_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path
         if not target.exists() or target.read_text() != text:
             target.write_text(text, encoding="utf-8")
         fw = build_firmware(config, work / "fw", mbedtls_src=tree.path)
-        return fw, parse_map(fw.map_file)
+        return fw, parse_map(fw.map_file, fw.sizes)
 
     fw, mem = build(None)
     failure, base_counts = _run_positives(fw.elf, rows)

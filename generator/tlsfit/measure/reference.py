@@ -76,7 +76,7 @@ def build_header(original: Path, work: Path, tree: MbedtlsTree,
     if not target.exists() or target.read_text() != text:
         target.write_text(text, encoding="utf-8")
     fw = build_firmware(config, work / "fw", mbedtls_src=tree.path)
-    return fw, parse_map(fw.map_file)
+    return fw, parse_map(fw.map_file, fw.sizes)
 
 
 def _macros(original: Path, tree: MbedtlsTree) -> dict[str, str]:
@@ -110,10 +110,9 @@ def measure_reference(original: Path, like: ProfileSource, name: str, tree: Mbed
                       build_root: Path, progress: Progress) -> dict[str, Any]:
     """Build ORIGINAL and run LIKE's positive cases against it; a result document
     of the same schema as tlsfit measure's, marked ``"kind": "reference"``."""
-    from tlsfit.measure.measure import LINK_FLAGS, RESULT_SCHEMA, _check, _sizes, headline_fields, \
+    from tlsfit.measure.measure import RESULT_SCHEMA, _check, _sizes, headline_fields, \
         headline_summary, tool_versions
     from tlsfit.measure import sampling
-    from tlsfit.build.compile_check import ARM_FLAGS
     from tlsfit import __version__
 
     start = time.monotonic()
@@ -161,7 +160,7 @@ def measure_reference(original: Path, like: ProfileSource, name: str, tree: Mbed
         "tlsfit_version": __version__,
         "mbedtls_version": tree.version,
         "tools": tool_versions(),
-        "flags": {"compile": list(ARM_FLAGS), "link": list(LINK_FLAGS)},
+        "flags": {"compile": list(fw.compile_flags), "link": list(fw.link_flags)},
         "sizes": _sizes(mem),
         "ram": {"static": mem.ram_static, "heap_peak": heap, "stack_peak": stack,
                 "total": mem.ram_static + heap + stack},

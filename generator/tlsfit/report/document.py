@@ -13,6 +13,7 @@ from typing import Any
 
 import jinja2
 
+from tlsfit.compare.profiler import rows_sum
 from tlsfit.errors import TlsfitError
 from tlsfit.results.io import read_document
 from tlsfit.paths import TEMPLATES_DIR
@@ -22,7 +23,8 @@ from tlsfit.compare.profiler import ResultSet, compare_table, format_markdown
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#17becf", "#bcbd22", "#7f7f7f")
 GROUP_COLOURS = {"mbedtls (other)": "#aec7e8", "harness": "#c7c7c7", "test-pki": "#dbdb8d",
-                 "libc": "#ffbb78", "libgcc": "#98df8a", "other": "#f7b6d2"}
+                 "libc": "#ffbb78", "libgcc": "#98df8a", "other": "#f7b6d2",
+                 "(unattributed)": "#d62728"}
 RAM_COLOURS = (("static", "#1f77b4"), ("heap peak", "#ff7f0e"), ("stack peak", "#2ca02c"))
 TOP_MODULES = 8
 BAR_WIDTH = 620
@@ -53,8 +55,7 @@ def _flash_parts(doc: dict[str, Any], top: list[str]) -> list[tuple[str, int]]:
         else:
             key = row["group"] if row["group"] in GROUP_COLOURS else "other"
         parts[key] += row["flash"]
-    covered = sum(parts.values())
-    parts["other"] += doc["sizes"]["flash"] - covered   # bars add up to the total
+    rows_sum(doc["profile"], doc, "flash")   # bars add up to the total, or the result is refused
     return [(k, v) for k, v in parts.items() if v]
 
 

@@ -46,7 +46,9 @@ from typing import Any
 
 from tlsfit.run.process import Child, free_port, port_in_use
 from tlsfit.errors import HarnessError
-from tlsfit.build.firmware import default_mbedtls_src
+from tlsfit.build.firmware import image_tree
+from tlsfit.mbedtls.headers import error_name as name_error
+from tlsfit.mbedtls.headers import flag_names, read_tree_docs
 from tlsfit.run.relay import Relay, check_relay
 from tlsfit.run.peer import TEST_HOST, ClientPeer, ServerPeer
 from tlsfit.run.qemu import qemu_argv
@@ -138,43 +140,14 @@ class CaseResult:
     key_pem: str | None = field(repr=False, default=None)
 
 
-@functools.cache
-def _mbedtls_names(src: str) -> tuple[dict[int, str], dict[int, str]]:
-    """Error codes and X.509 verify flags by value, read from Mbed TLS's public headers."""
-    errors: dict[int, str] = {}
-    flags: dict[int, str] = {}
-    include = Path(src) / "include" / "mbedtls"
-    if not include.is_dir():
-        return errors, flags
-    err_re = re.compile(r"#define\s+(MBEDTLS_ERR_\w+)\s+-0x([0-9A-Fa-f]+)")
-    flag_re = re.compile(r"#define\s+(MBEDTLS_X509_BADCERT_\w+)\s+0x([0-9A-Fa-f]+)")
-    for header in sorted(include.glob("*.h")):
-        text = header.read_text(errors="replace")
-        for name, value in err_re.findall(text):
-            errors.setdefault(-int(value, 16), name)
-        for name, value in flag_re.findall(text):
-            flags.setdefault(int(value, 16), name)
-    return errors, flags
+def error_name(code: int, elf: Path) -> str:
+    """MBEDTLS_ERR_... name for a return code, from the tree ELF was built with."""
+    return name_error(read_tree_docs(image_tree(elf)), code)
 
 
-def error_name(code: int, mbedtls_src: Path | None = None) -> str:
-    """MBEDTLS_ERR_... name for a return code ('' when unknown or 0)."""
-    if code == 0:
-        return ""
-    errors, _ = _mbedtls_names(str(mbedtls_src or default_mbedtls_src()))
-    high, low = -((-code) & 0xFF80), -((-code) & 0x7F)
-    if code in errors:
-        return errors[code]
-    parts = [errors[c] for c in (high, low) if c and c in errors]
-    return " + ".join(parts)
-
-
-def verify_flag_names(flags: int, mbedtls_src: Path | None = None) -> tuple[str, ...]:
-    """MBEDTLS_X509_BADCERT_... names for the bits of a verify result."""
-    if flags in (0, 0xFFFFFFFF):
-        return ()
-    _, names = _mbedtls_names(str(mbedtls_src or default_mbedtls_src()))
-    return tuple(names.get(1 << bit, f"bit{bit}") for bit in range(32) if flags & (1 << bit))
+def verify_flag_names(flags: int, elf: Path) -> tuple[str, ...]:
+    """MBEDTLS_X509_BADCERT_... names, from the tree ELF was built with."""
+    return flag_names(read_tree_docs(image_tree(elf)), flags)
 
 
 def _tail(text: str, lines: int = 12) -> str:
@@ -265,13 +238,13 @@ def _check_csr(case: Case, log: str) -> tuple[str, str]:
 
 
 def _make_result(case: Case, report: dict[str, Any], log: str, wall_s: float, peer: Child | None,
-                 peer_exit: int | None) -> CaseResult:
+                 peer_exit: int | None, elf: Path) -> CaseResult:
     ret = int(report.get("ret", 0))
     flags = int(report.get("verify_flags", 0))
     return CaseResult(
         name=case.name, ok=bool(report.get("ok")), stage=str(report.get("stage", "")), ret=ret,
-        ret_hex=str(report.get("ret_hex", "")), ret_name=error_name(ret),
-        verify_flags=flags, verify_names=verify_flag_names(flags),
+        ret_hex=str(report.get("ret_hex", "")), ret_name=error_name(ret, elf),
+        verify_flags=flags, verify_names=verify_flag_names(flags, elf),
         tls_version=str(report.get("tls_version", "")), ciphersuite=str(report.get("ciphersuite", "")),
         heap_peak=int(report.get("heap_peak", 0)), stack_peak=int(report.get("stack_peak", 0)),
         hs_instructions=int(report.get("hs_instructions", 0)),
@@ -404,7 +377,7 @@ def run_case(elf: Path, case: Case) -> CaseResult:
             raise HarnessError(f"case {case.name}: QEMU exited with {rc} without a TLSFIT-RESULT line:\n"
                                f"{_tail(qemu.output())}")
         report = json.loads(found.group(1))
-        result = _make_result(case, report, log, wall, peer, peer_exit)
+        result = _make_result(case, report, log, wall, peer, peer_exit, elf)
     finally:
         if qemu is not None:
             qemu.stop()

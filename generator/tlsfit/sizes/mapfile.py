@@ -6,10 +6,11 @@ Rules (after bloaty and Zephyr's size_report):
   - totals come from the output sections, never from sums of objects;
   - input ranges are claimed in address order; a range already claimed
     (merged strings listed under every contributor) is not counted twice;
-  - alignment padding (*fill* and gaps) belongs to the module before it;
-  - whatever no input section claims is labelled "(unattributed)";
-  - the module rows must add up to the section totals, checked with a real
-    error, not an assert.
+  - alignment padding that ld lists as *fill* belongs to the module before it;
+  - bytes that no input section or fill covers are labelled "(unattributed)";
+  - the module rows must add up to the section totals, and the sections must
+    be the linked image's (its ELF section headers), both checked with a
+    real error, not an assert.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tlsfit.build.firmware import ImageSizes
 from tlsfit.errors import TlsfitError
 
 #: Output sections stored in flash (load image) and in RAM at run time.
@@ -99,7 +101,7 @@ def classify(obj: str) -> Module:
         name = re.sub(r"\.(c\.)?obj$|\.o$", "", name)
         if archive in MBEDTLS_ARCHIVES:
             return Module("mbedtls", name if name.endswith(".c") else name + ".c")
-        if archive.startswith("libc"):
+        if archive.startswith(("libc", "libnosys", "libm")):
             return Module("libc", archive)
         if archive.startswith("libgcc"):
             return Module("libgcc", archive)
@@ -117,8 +119,9 @@ def fold_symbol(name: str) -> str:
     return _CLONE_RE.sub("", name)
 
 
-def parse_map(path: Path) -> MemoryMap:
-    """Parse a GNU ld map; raise TlsfitError if the rows do not add up."""
+def parse_map(path: Path, image: ImageSizes | None = None) -> MemoryMap:
+    """Parse a GNU ld map; raise TlsfitError if the rows do not add up, or if the
+    map's sections disagree with the linked IMAGE's (its ELF section headers)."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
@@ -130,6 +133,7 @@ def parse_map(path: Path) -> MemoryMap:
 
     sections: dict[str, tuple[int, int]] = {}
     inputs: dict[str, list[tuple[int, int, Module, str]]] = {}
+    fills: dict[str, list[tuple[int, int]]] = {}
     current: str | None = None
     pending_out: str | None = None
     pending_in: str | None = None
@@ -154,7 +158,8 @@ def parse_map(path: Path) -> MemoryMap:
             continue
         fill = _FILL_RE.match(line)
         if fill:
-            continue  # gaps are handed to the module before them below
+            fills.setdefault(current, []).append((int(fill.group(1), 16), int(fill.group(2), 16)))
+            continue
         inp = _IN_RE.match(line)
         if inp and inp.group(1).startswith((".", "COMMON")):
             _add_input(inputs, current, int(inp.group(2), 16), int(inp.group(3), 16), inp.group(4),
@@ -177,7 +182,7 @@ def parse_map(path: Path) -> MemoryMap:
     for sec, (addr, size) in sections.items():
         if sec in RESERVED_SECTIONS:
             continue
-        claimed = _claim(sec, addr, size, inputs.get(sec, []))
+        claimed = _claim(sec, addr, size, inputs.get(sec, []), fills.get(sec, []))
         for (module, symbol), nbytes in claimed.items():
             if nbytes:
                 totals.setdefault(module, {})[sec] = totals.get(module, {}).get(sec, 0) + nbytes
@@ -191,7 +196,27 @@ def parse_map(path: Path) -> MemoryMap:
         symbols=tuple(sorted(((m, sym, sec, n) for (m, sym, sec), n in symbols.items()),
                              key=lambda t: (-t[3], t[0].group, t[0].name, t[1], t[2]))))
     _check_totals(path, result)
+    if image is not None:
+        check_against_image(path, result, image)
     return result
+
+
+def check_against_image(path: Path, mem: MemoryMap, image: ImageSizes) -> None:
+    """The bloaty rule: the totals are the file's. Every allocated section of the
+    image must be one the map describes, with the same size."""
+    in_map = dict(mem.sections)
+    wrong = []
+    for name, size in image.sections:
+        if name not in in_map:
+            if size:
+                wrong.append(f"{name} is {size} bytes in the image but not attributed by the map")
+        elif in_map[name] != size:
+            wrong.append(f"{name} is {in_map[name]} bytes in the map but {size} in the image")
+    for name in in_map:
+        if name not in dict(image.sections) and in_map[name]:
+            wrong.append(f"{name} is in the map but not in the image")
+    if wrong:
+        raise TlsfitError(f"{path}: the link map and the image disagree: " + "; ".join(wrong))
 
 
 def _open_section(name: str, match: re.Match[str], sections: dict[str, tuple[int, int]],
@@ -225,21 +250,34 @@ def _add_input(inputs: dict[str, list[tuple[int, int, Module, str]]], section: s
 
 
 Owner = tuple[Module, str]
-_NOBODY: Owner = (Module("other", UNATTRIBUTED), UNATTRIBUTED)
+_NOBODY: Owner = (Module(UNATTRIBUTED, UNATTRIBUTED), UNATTRIBUTED)
 
 
-def _claim(section: str, start: int, size: int,
-           items: list[tuple[int, int, Module, str]]) -> dict[Owner, int]:
-    """Bytes per (module, symbol) in one output section; every byte claimed exactly once."""
+def _claim(section: str, start: int, size: int, items: list[tuple[int, int, Module, str]],
+           fills: list[tuple[int, int]]) -> dict[Owner, int]:
+    """Bytes per (module, symbol) in one output section; every byte claimed exactly once.
+
+    Alignment padding that ld lists as ``*fill*`` belongs to the input before
+    it; bytes that neither an input nor a fill covers are "(unattributed)".
+    """
     end = start + size
     claimed: dict[Owner, int] = {}
     cursor = start
     owner: Owner | None = None
+
+    def give_gap(lo: int, hi: int) -> None:
+        padded = sum(max(0, min(hi, a + n) - max(lo, a)) for a, n in fills)
+        if padded and owner is not None:
+            claimed[owner] = claimed.get(owner, 0) + padded
+        else:
+            padded = 0
+        if hi - lo - padded:
+            claimed[_NOBODY] = claimed.get(_NOBODY, 0) + (hi - lo - padded)
+
     for addr, length, module, symbol in sorted(items, key=lambda i: (i[0], -i[1])):
         lo, hi = max(addr, cursor), min(addr + length, end)
-        if addr > cursor:  # padding before this input belongs to the previous owner
-            gap_owner = owner or _NOBODY
-            claimed[gap_owner] = claimed.get(gap_owner, 0) + (min(addr, end) - cursor)
+        if addr > cursor:
+            give_gap(cursor, min(addr, end))
             cursor = min(addr, end)
             lo = max(addr, cursor)
         if hi > lo:
@@ -247,9 +285,8 @@ def _claim(section: str, start: int, size: int,
             claimed[key] = claimed.get(key, 0) + (hi - lo)
             cursor = hi
             owner = key
-    if cursor < end:  # trailing alignment
-        tail_owner = owner or _NOBODY
-        claimed[tail_owner] = claimed.get(tail_owner, 0) + (end - cursor)
+    if cursor < end:
+        give_gap(cursor, end)
     return claimed
 
 
