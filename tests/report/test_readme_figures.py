@@ -4,7 +4,7 @@ import pytest
 
 from tlsfit.errors import TlsfitError
 from tlsfit.paths import REPO_ROOT, RESULTS_DIR
-from tlsfit.compare.profiler import load_results
+from tlsfit.results.load import load_results
 from tlsfit.report.readme_figures import BLOCKS, render_blocks, targets_table, update_text
 from tlsfit.report.document import load_optional
 

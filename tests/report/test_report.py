@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from tlsfit.paths import RESULTS_DIR
-from tlsfit.compare.profiler import load_results
+from tlsfit.results.load import load_results
 from tlsfit.report.document import render_html, render_markdown, write_report
 
 BAR_RE = re.compile(r'<g transform="[^"]*" data-profile="([^"]+)" data-total="(\d+)">(.*?)</g>',

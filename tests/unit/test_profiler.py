@@ -8,9 +8,11 @@ import pytest
 
 from tlsfit.errors import TlsfitError
 from tlsfit.paths import RESULTS_DIR
-from tlsfit.compare.profiler import (Thresholds, baseline_document, check, compare_table, diff,
-                             format_markdown, format_text, gate_junit, gate_markdown,
-                             load_results, module_table, symbol_table)
+from tlsfit.compare.diff import diff
+from tlsfit.compare.gate import Thresholds, check, gate_junit, gate_markdown
+from tlsfit.compare.tables import (compare_table, format_markdown, format_text, module_table,
+                                   symbol_table)
+from tlsfit.results.load import baseline_document, load_results
 
 
 @pytest.fixture(scope="module")

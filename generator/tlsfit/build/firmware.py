@@ -16,7 +16,6 @@ only run ``ninja``, which does nothing when nothing changed. ``mbedtls_src`` def
 """
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 from dataclasses import dataclass

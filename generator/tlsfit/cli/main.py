@@ -10,7 +10,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from tlsfit import __version__
 from tlsfit.errors import TlsfitError
@@ -294,8 +294,9 @@ def _emit_markdown(path: str | None, text: str) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from tlsfit.compare.profiler import compare_table, format_markdown, format_text, load_results, \
-        module_table, symbol_table
+    from tlsfit.compare.tables import (compare_table, format_markdown, format_text, module_table,
+                                       symbol_table)
+    from tlsfit.results.load import load_results
 
     docs = load_results(_result_paths(args.results))
     if args.by == "module":
@@ -311,7 +312,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from tlsfit.paths import RESULTS_DIR
-    from tlsfit.compare.profiler import load_results
+    from tlsfit.results.load import load_results
     from tlsfit.report.document import write_report
 
     paths = _result_paths(args.results)
@@ -331,7 +332,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from tlsfit.compare.profiler import diff, diff_table, format_markdown, format_text, load_results
+    from tlsfit.compare.diff import diff, diff_table
+    from tlsfit.compare.tables import format_markdown, format_text
+    from tlsfit.results.load import load_results
 
     d = diff(load_results([Path(args.base)]), load_results([Path(args.head)]))
     table = diff_table(d, args.limit)
@@ -340,26 +343,84 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _measure_for_gate(args: argparse.Namespace) -> tuple[dict[str, Any], set[str] | None]:
+    """Measure the product's profiles and references (or tlsfit's shipped profiles), or
+    one shard of them; returns the results and, for a shard, the names it covers."""
+    from tlsfit.mbedtls.tree import locate
+    from tlsfit.measure.measure import measure_profile
+    from tlsfit.measure.reference import measure_reference
+    from tlsfit.measure.selection import items, parse_shard, profiles_in, shard
+    from tlsfit.paths import REPO_ROOT, shipped_profiles
+
+    paths = [profile_path(p) for p in args.profiles]
+    for d in args.profiles_dir or []:
+        paths += profiles_in(Path(d))
+    headers, likes, names = args.reference or [], args.like or [], args.as_name or []
+    if len(headers) != len(likes) or len(names) > len(headers):
+        raise TlsfitError("each --reference HEADER needs its --like PROFILE (and at most one --as)")
+    refs = [(Path(h), profile_path(like), names[i] if i < len(names) else None)
+            for i, (h, like) in enumerate(zip(headers, likes))]
+    for header, _, _ in refs:
+        if not header.is_file():
+            raise TlsfitError(f"--reference {header}: no such header")
+    chosen = items(paths or ([] if refs else shipped_profiles()), refs)
+    subset = None
+    if args.shard:
+        index, count = parse_shard(args.shard)
+        chosen = shard(chosen, index, count)
+        subset = {item.name for item in chosen}
+        print(f"shard {index}/{count}: {', '.join(sorted(subset)) or 'nothing'}", flush=True)
+    tree = locate(args.mbedtls_src)
+    build_root = Path(args.build_dir) if args.build_dir else REPO_ROOT / "build" / "measure"
+    head: dict[str, Any] = {}
+    for item in chosen:
+        say = lambda m: print(m, flush=True)  # noqa: E731
+        if item.profile is not None:
+            doc = measure_profile(read_profile([item.profile]), tree, build_root, progress=say)
+        else:
+            assert item.reference is not None and item.like is not None
+            doc = measure_reference(item.reference, read_profile([item.like]), item.name, tree,
+                                    build_root, progress=say)
+        head[doc["profile"]] = doc
+    return head, subset
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from tlsfit.results.load import load_results
+    from tlsfit.results.io import write_json
+    from tlsfit.results.merge import merge_results
+
+    merged = merge_results([(p, load_results([Path(p)])) for p in args.inputs])
+    out = Path(args.output)
+    for name, doc in merged.items():
+        write_json(out / f"{name}.json", doc)
+    print(f"merged {len(merged)} result(s) from {len(args.inputs)} shard(s) -> {out}")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     import dataclasses
     import json as _json
 
-    from tlsfit.compare.profiler import Thresholds, baseline_document, check, format_text, gate_junit, \
-        gate_markdown, gate_table, load_results
+    from tlsfit.compare.gate import (Thresholds, check, gate_json, gate_junit, gate_markdown,
+                                     gate_table)
+    from tlsfit.compare.tables import format_text
+    from tlsfit.results.load import baseline_document, load_results
 
+    baseline_path = Path(args.baseline)
+    subset: set[str] | None = None        # a shard judges only its own items
     if args.results:
+        if args.profiles or args.profiles_dir or args.reference or args.shard:
+            raise TlsfitError("--results checks results already measured: give no profiles, "
+                              "--profiles, --reference or --shard with it")
         head = load_results([Path(p) for p in args.results])
     else:
-        from tlsfit.mbedtls.tree import locate
-        from tlsfit.measure.measure import measure_profile
-        from tlsfit.paths import REPO_ROOT, shipped_profiles
-        tree = locate(args.mbedtls_src)
-        head = {}
-        for path in shipped_profiles():
-            doc = measure_profile(read_profile([path]), tree, REPO_ROOT / "build" / "measure",
-                                  progress=lambda m: print(m, flush=True))
-            head[doc["profile"]] = doc
-    baseline_path = Path(args.baseline)
+        head, subset = _measure_for_gate(args)
+    if args.save_results:
+        from tlsfit.results.io import write_json
+        for name, doc in head.items():
+            write_json(Path(args.save_results) / f"{name}.json", doc)
+        print(f"{len(head)} result(s) written to {args.save_results}")
     if args.update_baseline:
         baseline_path.parent.mkdir(parents=True, exist_ok=True)
         baseline_path.write_text(_json.dumps(baseline_document(head), indent=2, sort_keys=True)
@@ -370,7 +431,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise TlsfitError(f"{baseline_path}: no baseline; create one with --update-baseline")
     limits = Thresholds(args.fail_bytes, args.fail_percent, args.runtime_bytes,
                         args.runtime_percent)
-    result = check(load_results([baseline_path]), head, limits)
+    base = load_results([baseline_path])
+    if subset is not None:
+        base = {n: d for n, d in base.items() if n in subset}
+    result = check(base, head, limits)
     shown = [f for f in result.findings if f.level != "info" or args.verbose
              or f.region in ("flash", "flash_mbedtls", "ram_static", "-")]
     table = gate_table(dataclasses.replace(result, findings=tuple(shown)))
@@ -380,14 +444,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.junit:
         Path(args.junit).write_text(gate_junit(result), encoding="utf-8")
     if args.json:
-        Path(args.json).write_text(_json.dumps({
-            "failed": result.failed, "thresholds": dataclasses.asdict(limits),
-            "findings": [{"level": f.level, "profile": f.profile, "region": f.region,
-                          "message": f.message} for f in result.findings],
-            "changes": [dataclasses.asdict(c) | {"delta": c.delta}
-                        for c in (*result.diff.regions, *result.diff.modules) if c.delta],
-            "added": list(result.diff.added), "removed": list(result.diff.removed),
-        }, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        Path(args.json).write_text(gate_json(result, limits), encoding="utf-8")
     return 1 if result.failed else 0
 
 
@@ -527,10 +584,28 @@ def build_parser() -> argparse.ArgumentParser:
     dif.add_argument("--markdown", metavar="FILE")
 
     chk = add("check", cmd_check,
-              "the CI size gate: measure (or read --results) and compare with a baseline")
+              "the CI size gate: measure your profiles (or read --results) and compare with "
+              "your baseline")
+    chk.add_argument("profiles", nargs="*", metavar="PROFILE",
+                     help="the product's profiles to measure (default: tlsfit's shipped ones)")
+    chk.add_argument("--profiles", dest="profiles_dir", action="append", metavar="DIR",
+                     help="every *.conf in DIR is a profile to measure (repeatable)")
+    chk.add_argument("--reference", action="append", metavar="HEADER",
+                     help="also measure an existing mbedtls_config.h ...")
+    chk.add_argument("--like", action="append", metavar="PROFILE",
+                     help="... with this profile's handshakes (one --like per --reference)")
+    chk.add_argument("--as", dest="as_name", action="append", metavar="NAME",
+                     help="the reference's result name (default reference-<header stem>)")
+    chk.add_argument("--shard", metavar="I/N",
+                     help="measure and judge only shard I of N (deterministic by name); merge "
+                          "the shards' --save-results with 'tlsfit merge' for the full verdict")
+    chk.add_argument("--save-results", metavar="DIR",
+                     help="also write each fresh result to DIR (for 'tlsfit merge')")
+    chk.add_argument("--build-dir", metavar="DIR", help="build directory (default build/measure)")
     chk.add_argument("--baseline", required=True, metavar="FILE")
     chk.add_argument("--results", nargs="+", metavar="RESULT",
-                     help="fresh results to check instead of measuring every shipped profile")
+                     help="results already measured (files or directories, e.g. merged shards) "
+                          "to check instead of measuring")
     chk.add_argument("--update-baseline", action="store_true",
                      help="write the (fresh) results as the new baseline and exit")
     chk.add_argument("--fail-bytes", type=int, default=64,
@@ -544,6 +619,12 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--junit", metavar="FILE", help="JUnit XML for CI systems")
     chk.add_argument("--json", metavar="FILE", help="every finding and change as JSON")
     chk.add_argument("-v", "--verbose", action="store_true", help="also list shrinks of run-time figures")
+
+    mrg = add("merge", cmd_merge,
+              "merge the results of 'tlsfit check --shard I/N --save-results DIR' jobs into "
+              "one directory, for 'tlsfit check --results DIR'")
+    mrg.add_argument("inputs", nargs="+", metavar="DIR")
+    mrg.add_argument("-o", "--output", required=True, metavar="DIR")
 
     add("check-tree", cmd_check_tree, "check the Mbed TLS source tree and print its version")
 

@@ -14,10 +14,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
-from pathlib import Path
 
 from tlsfit.errors import TlsfitError
 from tlsfit.mbedtls.config_header import HeaderConfig, read_header  # noqa: F401 (re-used names)

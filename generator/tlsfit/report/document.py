@@ -13,11 +13,12 @@ from typing import Any
 
 import jinja2
 
-from tlsfit.compare.profiler import rows_sum
+from tlsfit.compare.tables import rows_sum
 from tlsfit.errors import TlsfitError
 from tlsfit.results.io import read_document
 from tlsfit.paths import TEMPLATES_DIR
-from tlsfit.compare.profiler import ResultSet, compare_table, format_markdown
+from tlsfit.results.load import ResultSet
+from tlsfit.compare.tables import compare_table, format_markdown
 
 #: Chart colours: top Mbed TLS modules, then the fixed groups.
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from tlsfit.errors import TlsfitError
-from tlsfit.compare.profiler import ResultSet, Table, format_markdown
+from tlsfit.results.load import ResultSet
+from tlsfit.compare.tables import Table, format_markdown
 
 GoalSet = dict[str, dict[str, dict[str, Any]]]
 KB = 1024
