@@ -77,3 +77,13 @@ def test_a_back_edge_is_reported():
     g = {"tlsfit.generate.render": {"tlsfit.errors", "tlsfit.measure.measure"}}
     assert back_edges(g) == ["tlsfit.generate.render (generate) imports "
                              "tlsfit.measure.measure (measure)"]
+
+
+def test_every_package_is_installed():
+    """pyproject.toml lists the packages by hand (it maps tlsfit/_share too): keep it whole."""
+    import tomllib
+    listed = set(tomllib.loads((PACKAGE.parent.parent / "pyproject.toml").read_text())
+                 ["tool"]["setuptools"]["packages"])
+    packages = {".".join(p.relative_to(PACKAGE.parent).parts)
+                for p in PACKAGE.rglob("__init__.py") for p in [p.parent]}
+    assert packages <= listed, f"add to pyproject.toml: {sorted(packages - listed)}"
