@@ -138,7 +138,7 @@ int main(void)
     uint64_t hs_compute = result.hs_ticks - result.hs_io_ticks;
 
     inst_report_begin(&report);
-    inst_report_int(&report, "schema_version", 1);
+    inst_report_int(&report, "schema_version", TLSFIT_RESULT_SCHEMA);
     inst_report_str(&report, "test", parsed == 0 ? params.test : "unparsed");
     inst_report_str(&report, "mode", app_main_mode_name(params.mode));
     inst_report_bool(&report, "ok", result.ok);

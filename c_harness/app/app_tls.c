@@ -9,6 +9,7 @@
 #endif
 
 #include "app.h"
+#include "tlsfit_contract.h"
 
 #if !defined(MBEDTLS_SSL_TLS_C)
 /* A config without TLS (e.g. key generation and CSR only): TLS modes are refused. */
@@ -23,11 +24,9 @@ void app_tls_run(const struct app_params *params, struct app_transport *transpor
 #else
 
 #if defined(MBEDTLS_SSL_HANDSHAKE_WITH_PSK_ENABLED)
-/* TEST ONLY pre-shared key; matches tlsfit.harness.peer.TEST_PSK_HEX / TEST_PSK_IDENTITY. */
-static const unsigned char app_tls_psk[16] = {
-    0x74, 0x6c, 0x73, 0x66, 0x69, 0x74, 0x2d, 0x74, 0x65, 0x73, 0x74, 0x2d, 0x70, 0x73, 0x6b, 0x21
-};
-static const char app_tls_psk_identity[] = "tlsfit-client";
+/* TEST ONLY pre-shared key and identity (tlsfit_contract.h, shared with the Python peers). */
+static const char app_tls_psk[] = TLSFIT_TEST_PSK;
+static const char app_tls_psk_identity[] = TLSFIT_TEST_PSK_IDENTITY;
 #endif
 
 struct app_tls_state {
@@ -205,7 +204,8 @@ static int app_tls_configure(const struct app_params *params, struct app_result 
 
     if (params->psk) {
 #if defined(MBEDTLS_SSL_HANDSHAKE_WITH_PSK_ENABLED)
-        if ((ret = mbedtls_ssl_conf_psk(&app_tls.conf, app_tls_psk, sizeof(app_tls_psk),
+        if ((ret = mbedtls_ssl_conf_psk(&app_tls.conf, (const unsigned char *)app_tls_psk,
+                                        sizeof(app_tls_psk) - 1u,
                                         (const unsigned char *)app_tls_psk_identity,
                                         sizeof(app_tls_psk_identity) - 1u)) != 0) {
             app_result_detail(result, "mbedtls_ssl_conf_psk");
@@ -397,7 +397,7 @@ void app_tls_run(const struct app_params *params, struct app_transport *transpor
             static const char get_root[] = "GET / HTTP/1.0\r\nHost: ";
             static const char get_big[] = "GET /big.txt HTTP/1.0\r\nHost: ";
             const char *get_head = params->big ? get_big : get_root;
-            const char *host = params->host[0] != '\0' ? params->host : "tls-server.test";
+            const char *host = params->host[0] != '\0' ? params->host : TLSFIT_TEST_HOST;
             ret = app_tls_write_all((const unsigned char *)get_head, strlen(get_head), result);
             if (ret == 0) {
                 ret = app_tls_write_all((const unsigned char *)host, strlen(host), result);

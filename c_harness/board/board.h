@@ -5,14 +5,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Exit codes reported through semihosting SYS_EXIT_EXTENDED (see runner.py). */
+#include "tlsfit_contract.h"
+
+/* Exit codes reported through semihosting SYS_EXIT_EXTENDED (tlsfit_contract.h). */
 enum board_exit_code {
-    BOARD_EXIT_OK = 0,          /* test passed */
-    BOARD_EXIT_TLS_FAILURE = 1, /* TLS/X.509 error (expected in negative tests) */
-    BOARD_EXIT_BAD_PARAMS = 2,  /* run parameters invalid or unsupported by this config */
-    BOARD_EXIT_FAULT = 3,       /* CPU fault (HardFault, stack overflow, ...) */
-    BOARD_EXIT_HEAP = 4,        /* heap exhausted (allocation refused) */
-    BOARD_EXIT_INTERNAL = 5     /* harness bug (e.g. main returned unexpectedly) */
+    BOARD_EXIT_OK = TLSFIT_EXIT_OK,
+    BOARD_EXIT_TLS_FAILURE = TLSFIT_EXIT_TLS_FAILURE,
+    BOARD_EXIT_BAD_PARAMS = TLSFIT_EXIT_BAD_PARAMS,
+    BOARD_EXIT_FAULT = TLSFIT_EXIT_FAULT,
+    BOARD_EXIT_HEAP = TLSFIT_EXIT_HEAP,
+    BOARD_EXIT_INTERNAL = TLSFIT_EXIT_INTERNAL
 };
 
 /* Linker-script symbols. */

@@ -96,7 +96,7 @@ __attribute__((noreturn, used)) void board_fault_report(const uint32_t *frame, u
         lr = frame[5];
         pc = frame[6];
     }
-    board_uart_puts(BOARD_UART_LOG, "\r\nTLSFIT-FAULT {\"exception\":\"");
+    board_uart_puts(BOARD_UART_LOG, "\r\n" TLSFIT_FAULT_TAG " {\"exception\":\"");
     board_uart_puts(BOARD_UART_LOG, board_fault_name(exception));
     board_uart_puts(BOARD_UART_LOG, "\"");
     board_fault_put_hex("ipsr", exception);

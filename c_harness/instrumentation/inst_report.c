@@ -123,7 +123,7 @@ void inst_report_hex(struct inst_report *report, const char *key, uint32_t value
 void inst_report_emit(struct inst_report *report)
 {
     inst_report_raw(report, "}");
-    board_uart_puts(BOARD_UART_LOG, "\r\nTLSFIT-RESULT ");
+    board_uart_puts(BOARD_UART_LOG, "\r\n" TLSFIT_RESULT_TAG " ");
     if (report->overflow) {
         board_uart_puts(BOARD_UART_LOG, "{\"ok\":false,\"stage\":\"report\",\"error\":\"report overflow\"}\r\n");
         return;

@@ -87,3 +87,25 @@ def test_the_profile_is_resolved_from_the_text_that_was_hashed(tmp_path):
     assert manifest["profile_sha256"] == profile.sha256
     assert "MBEDTLS_SSL_PROTO_TLS1_2" in [o["name"] for o in manifest["options"]]
     assert "MBEDTLS_SSL_PROTO_TLS1_3" not in [o["name"] for o in manifest["options"]]
+
+
+def test_the_contract_is_read_from_the_firmwares_header(tmp_path):
+    from tlsfit.run.contract import CONTRACT_HEADER, read_contract
+    c = read_contract()
+    assert (c.exit_heap, c.host, c.psk, c.result_tag) == (4, "tls-server.test",
+                                                         b"tlsfit-test-psk!", "TLSFIT-RESULT")
+    assert "heap_peak" in c.result_keys and c.result_schema == 1
+    broken = tmp_path / "contract.h"
+    broken.write_text(CONTRACT_HEADER.read_text().replace("#define TLSFIT_TEST_HOST", "#define X"))
+    with pytest.raises(HarnessError, match="TLSFIT_TEST_HOST is not defined"):
+        read_contract(broken)
+
+
+def test_a_result_line_that_breaks_the_contract_is_refused():
+    from tlsfit.run.contract import contract
+    good = {k: 0 for k in contract().result_keys} | {"schema_version": 1}
+    runner.check_report("c", good)
+    with pytest.raises(HarnessError, match="lacks heap_peak"):
+        runner.check_report("c", {k: v for k, v in good.items() if k != "heap_peak"})
+    with pytest.raises(HarnessError, match="result line has schema 2, the runner reads 1"):
+        runner.check_report("c", good | {"schema_version": 2})

@@ -29,11 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tlsfit.errors import HarnessError
+from tlsfit.run.contract import contract
 from tlsfit.build.firmware import harness_dir
 
-TEST_PSK_HEX = "746c736669742d746573742d70736b21"  # b"tlsfit-test-psk!", TEST ONLY
-TEST_PSK_IDENTITY = "tlsfit-client"
-TEST_HOST = "tls-server.test"
+# TEST ONLY values, from the harness's contract header (c_harness/board/tlsfit_contract.h).
+TEST_PSK_HEX = contract().psk_hex
+TEST_PSK_IDENTITY = contract().psk_identity
+TEST_HOST = contract().host
 OTHER_HOST = "other.test"
 _TLS_FLAGS = {"any": (), "1.2": ("-tls1_2",), "1.3": ("-tls1_3",)}
 

@@ -49,20 +49,22 @@ from tlsfit.errors import HarnessError
 from tlsfit.build.firmware import image_tree
 from tlsfit.mbedtls.headers import error_name as name_error
 from tlsfit.mbedtls.headers import flag_names, read_tree_docs
+from tlsfit.run.contract import contract
 from tlsfit.run.relay import Relay, check_relay
 from tlsfit.run.peer import TEST_HOST, ClientPeer, ServerPeer
 from tlsfit.run.qemu import qemu_argv
 
-EXIT_OK = 0
-EXIT_TLS_FAILURE = 1
-EXIT_BAD_PARAMS = 2
-EXIT_FAULT = 3
-EXIT_HEAP = 4
-EXIT_INTERNAL = 5
+# Exit codes and line tags: the harness's contract header (tlsfit.run.contract).
+EXIT_OK = contract().exit_ok
+EXIT_TLS_FAILURE = contract().exit_tls_failure
+EXIT_BAD_PARAMS = contract().exit_bad_params
+EXIT_FAULT = contract().exit_fault
+EXIT_HEAP = contract().exit_heap
+EXIT_INTERNAL = contract().exit_internal
 
 MBEDTLS_ERR_SSL_TIMEOUT = -0x6800
-_RESULT_RE = re.compile(r"TLSFIT-RESULT (\{.*\})")
-_FAULT_RE = re.compile(r"TLSFIT-FAULT (\{.*\})")
+_RESULT_RE = re.compile(re.escape(contract().result_tag) + r" (\{.*\})")
+_FAULT_RE = re.compile(re.escape(contract().fault_tag) + r" (\{.*\})")
 _STARTUP_TIMEOUT_S = 10.0
 _PEER_EXIT_WAIT_S = 3.0
 
@@ -237,6 +239,19 @@ def _check_csr(case: Case, log: str) -> tuple[str, str]:
     return csr, key
 
 
+def check_report(case_name: str, report: dict[str, Any]) -> None:
+    """The result line is the contract's: its schema and every key the runner reads."""
+    c = contract()
+    if report.get("schema_version") != c.result_schema:
+        raise HarnessError(f"case {case_name}: the firmware's result line has schema "
+                           f"{report.get('schema_version')!r}, the runner reads {c.result_schema} "
+                           "(rebuild the firmware from this tlsfit's c_harness)")
+    missing = [k for k in c.result_keys if k not in report]
+    if missing:
+        raise HarnessError(f"case {case_name}: the firmware's result line lacks "
+                           f"{', '.join(missing)} (c_harness/board/tlsfit_contract.h)")
+
+
 def _make_result(case: Case, report: dict[str, Any], log: str, wall_s: float, peer: Child | None,
                  peer_exit: int | None, elf: Path) -> CaseResult:
     ret = int(report.get("ret", 0))
@@ -377,6 +392,7 @@ def run_case(elf: Path, case: Case) -> CaseResult:
             raise HarnessError(f"case {case.name}: QEMU exited with {rc} without a TLSFIT-RESULT line:\n"
                                f"{_tail(qemu.output())}")
         report = json.loads(found.group(1))
+        check_report(case.name, report)
         result = _make_result(case, report, log, wall, peer, peer_exit, elf)
     finally:
         if qemu is not None:
