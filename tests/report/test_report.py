@@ -23,8 +23,8 @@ def docs():
 def test_chart_segments_add_up_to_the_totals(docs):
     html = render_html(docs, RESULTS_DIR)
     flash_part, ram_part = html.split("<h2>RAM: static")
-    for part, total_of in ((flash_part, lambda d: d["sizes"]["flash"]),
-                           (ram_part, lambda d: d["ram"]["total"])):
+    for part, total_of in ((flash_part, lambda d: d.sizes.flash),
+                           (ram_part, lambda d: d.ram.total)):
         bars = BAR_RE.findall(part.split("<h2>Optimisation")[0])
         assert {name for name, _, _ in bars} == set(docs)
         for name, total, body in bars:
@@ -36,8 +36,8 @@ def test_every_test_and_reference_is_listed(docs):
     html = render_html(docs, RESULTS_DIR)
     md = render_markdown(docs, RESULTS_DIR)
     for name, doc in docs.items():
-        for test in doc["tests"]:
-            assert f"<td>{test['name']}</td>" in html and f"| {test['name']} |" in md
+        for test in doc.tests:
+            assert f"<td>{test.name}</td>" in html and f"| {test.name} |" in md
     assert "(reference)" in html and "Optimisation goals" in html and "Minimality" in html
     assert "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
 

@@ -13,18 +13,19 @@ from tlsfit.compare.gate import Thresholds, check, gate_junit, gate_markdown
 from tlsfit.compare.tables import (compare_table, format_markdown, format_text, module_table,
                                    symbol_table)
 from tlsfit.results.load import baseline_document, load_results
+from tlsfit.results.model import Result
 
 
 @pytest.fixture(scope="module")
 def real():
-    docs = {n: d for n, d in load_results([RESULTS_DIR]).items() if d.get("kind") != "reference"}
+    docs = {n: d for n, d in load_results([RESULTS_DIR]).items() if d.kind != "reference"}
     assert len(docs) == 9, "results/ holds a result per shipped profile (tlsfit measure --all)"
     return docs
 
 
 def test_references_are_shown_but_not_gated():
     everything = load_results([RESULTS_DIR])
-    refs = {n for n, d in everything.items() if d.get("kind") == "reference"}
+    refs = {n for n, d in everything.items() if d.kind == "reference"}
     assert {"reference-config-ccm-psk-tls1_2", "reference-config-suite-b",
             "reference-mbedtls-default"} <= refs
     assert "(reference)" in format_text(compare_table(everything))
@@ -32,8 +33,15 @@ def test_references_are_shown_but_not_gated():
     assert not check(everything, without).failed   # a missing reference is no regression
 
 
-def _grow(doc, module, nbytes):
-    doc = copy.deepcopy(doc)
+def _edited(result, change):
+    """A result changed through its JSON document, as a hand-edited file would be."""
+    doc = result.to_json()
+    change(doc)
+    return Result.from_json(doc, "edited")
+
+
+def _grow(result, module, nbytes):
+    doc = result.to_json()
     doc["sizes"]["flash"] += nbytes
     doc["sizes"]["flash_mbedtls"] += nbytes
     for row in doc["sizes"]["modules"]:
@@ -43,7 +51,7 @@ def _grow(doc, module, nbytes):
     else:
         doc["sizes"]["modules"].append({"group": "mbedtls", "module": module, "flash": nbytes,
                                         "ram": 0})
-    return doc
+    return Result.from_json(doc, "grown")
 
 
 def test_module_rows_add_up_to_the_totals(real):
@@ -52,11 +60,11 @@ def test_module_rows_add_up_to_the_totals(real):
         totals = dict(zip(table.header[1:], table.footer[0][1:]))
         for column, name in enumerate(table.header[1:], 1):
             col = sum(int(r[column].replace(",", "")) for r in table.rows)
-            assert col == real[name]["sizes"][total] == int(totals[name].replace(",", ""))
+            assert col == getattr(real[name].sizes, total) == int(totals[name].replace(",", ""))
     # a damaged result (one module row edited) cannot be shown as if it added up
     name = next(iter(real))
-    broken = {**real, name: json.loads(json.dumps(real[name]))}
-    broken[name]["sizes"]["modules"][0]["flash"] += 100
+    broken = {**real, name: _edited(real[name], lambda d: d["sizes"]["modules"][0].update(
+        flash=d["sizes"]["modules"][0]["flash"] + 100))}
     with pytest.raises(TlsfitError, match=rf"result {name}: its module rows add up to .* but its "
                                           r"total is"):
         module_table(broken)
@@ -112,10 +120,10 @@ def test_gate_warns_below_threshold_and_reports_shrinks(real):
 
 def test_gate_fails_on_missing_profile_and_failed_tests(real):
     head = {k: v for k, v in real.items() if k != "https-client-rsa"}
-    broken = copy.deepcopy(real["psk-ccm-minimal"])
-    broken["passed"] = False
-    broken["tests"][0]["passed"] = False
-    head["psk-ccm-minimal"] = broken
+    def fail(d):
+        d["passed"] = False
+        d["tests"][0]["passed"] = False
+    head["psk-ccm-minimal"] = _edited(real["psk-ccm-minimal"], fail)
     result = check(real, head)
     messages = {(f.profile, f.region): f.message for f in result.findings if f.level == "fail"}
     assert messages[("https-client-rsa", "-")] == "profile disappeared from the results"
@@ -126,14 +134,18 @@ def test_baseline_round_trip(real, tmp_path):
     path = tmp_path / "baseline.json"
     path.write_text(json.dumps(baseline_document(real)))
     back = load_results([path])
-    assert set(back) == set(real) and "wall_s" not in back["psk-ccm-minimal"]
+    assert set(back) == set(real) and back["psk-ccm-minimal"].wall_s is None
+    assert "wall_s" not in json.loads(path.read_text())["profiles"]["psk-ccm-minimal"]
     assert not check(back, real).failed
 
 
 @pytest.mark.parametrize("text, message", [
     ("{", "not a tlsfit result"),
     ('{"hello": 1}', "no 'profile' or 'profiles'"),
-    ('{"profile": "x", "schema_version": 7, "sizes": {}}', "is not schema_version 1"),
+    ('{"profile": "x", "schema_version": 7, "sizes": {}}', "a result of schema version 7; this "
+                                                         "tlsfit reads version 1"),
+    ('{"profile": "x", "schema_version": 1, "passed": true}', "not a complete tlsfit result: "
+                                                            "no 'sizes'"),
 ])
 def test_bad_result_files(tmp_path, text, message):
     path = tmp_path / "r.json"

@@ -19,6 +19,7 @@ from tlsfit.generate.profile import ProfileSource, profile_path, read_profile
 
 if False:  # for type annotations only
     from tlsfit.mbedtls.tree import MbedtlsTree  # noqa: F401
+    from tlsfit.results.model import Result  # noqa: F401
 
 
 def _profiles_from_args(args: argparse.Namespace) -> list[ProfileSource]:
@@ -210,9 +211,9 @@ def _measure_reference(args: argparse.Namespace, tree: "MbedtlsTree", build_root
     doc = measure_reference(header, read_profile([profile_path(args.like)]), name, tree,
                             build_root, progress=lambda m: print(m, flush=True))
     path = write_result(doc, results_dir)
-    print(f"[{name}] {doc['tests_passed']}/{doc['tests_total']} handshakes passed -> {path}\n")
+    print(f"[{name}] {doc.tests_passed}/{doc.tests_total} handshakes passed -> {path}\n")
     print(summary_table([doc]))
-    return 0 if doc["passed"] else 1
+    return 0 if doc.passed else 1
 
 
 def cmd_measure(args: argparse.Namespace) -> int:
@@ -236,16 +237,17 @@ def cmd_measure(args: argparse.Namespace) -> int:
     for profile in profiles:
         doc = measure_profile(profile, tree, build_root, progress=lambda m: print(m, flush=True))
         if args.as_name:
-            doc["profile"] = args.as_name
+            doc = doc.renamed(args.as_name)
         path = write_result(doc, results_dir)
-        print(f"[{profile.name}] {doc['tests_passed']}/{doc['tests_total']} tests passed -> {path}",
+        print(f"[{profile.name}] {doc.tests_passed}/{doc.tests_total} tests passed -> {path}",
               flush=True)
         docs.append(doc)
     if args.json:
-        Path(args.json).write_text(_json.dumps(docs, indent=2, sort_keys=True) + "\n")
+        Path(args.json).write_text(_json.dumps([d.to_json() for d in docs], indent=2,
+                                               sort_keys=True) + "\n")
     print()
     print(summary_table(docs))
-    failed = [d["profile"] for d in docs if not d["passed"]]
+    failed = [d.profile for d in docs if not d.passed]
     print(f"\nmeasured {len(docs)} profile(s) in {time.perf_counter() - start:.0f} s"
           + (f"; FAILED: {', '.join(failed)}" if failed else ""))
     return 1 if failed else 0
@@ -294,6 +296,7 @@ def _emit_markdown(path: str | None, text: str) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from tlsfit.compare.provenance import stale_results
     from tlsfit.compare.tables import (compare_table, format_markdown, format_text, module_table,
                                        symbol_table)
     from tlsfit.results.load import load_results
@@ -304,7 +307,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     elif args.by == "symbol":
         table = symbol_table(docs, args.top, args.region)
     else:
-        table = compare_table(docs)
+        table = compare_table(docs, stale_results(docs))
     print(format_text(table))
     _emit_markdown(args.markdown, format_markdown(table) + "\n")
     return 0
@@ -343,13 +346,14 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
-def _measure_for_gate(args: argparse.Namespace) -> tuple[dict[str, Any], set[str] | None]:
+def _measure_for_gate(args: argparse.Namespace) -> tuple[dict[str, "Result"], set[str] | None]:
     """Measure the product's profiles and references (or tlsfit's shipped profiles), or
     one shard of them; returns the results and, for a shard, the names it covers."""
     from tlsfit.mbedtls.tree import locate
     from tlsfit.measure.measure import measure_profile
     from tlsfit.measure.reference import measure_reference
     from tlsfit.measure.selection import items, parse_shard, profiles_in, shard
+    from tlsfit.results.model import Result
     from tlsfit.paths import REPO_ROOT, shipped_profiles
 
     paths = [profile_path(p) for p in args.profiles]
@@ -372,7 +376,7 @@ def _measure_for_gate(args: argparse.Namespace) -> tuple[dict[str, Any], set[str
         print(f"shard {index}/{count}: {', '.join(sorted(subset)) or 'nothing'}", flush=True)
     tree = locate(args.mbedtls_src)
     build_root = Path(args.build_dir) if args.build_dir else REPO_ROOT / "build" / "measure"
-    head: dict[str, Any] = {}
+    head: dict[str, Result] = {}
     for item in chosen:
         say = lambda m: print(m, flush=True)  # noqa: E731
         if item.profile is not None:
@@ -381,7 +385,7 @@ def _measure_for_gate(args: argparse.Namespace) -> tuple[dict[str, Any], set[str
             assert item.reference is not None and item.like is not None
             doc = measure_reference(item.reference, read_profile([item.like]), item.name, tree,
                                     build_root, progress=say)
-        head[doc["profile"]] = doc
+        head[doc.profile] = doc
     return head, subset
 
 
@@ -393,7 +397,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     merged = merge_results([(p, load_results([Path(p)])) for p in args.inputs])
     out = Path(args.output)
     for name, doc in merged.items():
-        write_json(out / f"{name}.json", doc)
+        write_json(out / f"{name}.json", doc.to_json())
     print(f"merged {len(merged)} result(s) from {len(args.inputs)} shard(s) -> {out}")
     return 0
 
@@ -419,7 +423,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.save_results:
         from tlsfit.results.io import write_json
         for name, doc in head.items():
-            write_json(Path(args.save_results) / f"{name}.json", doc)
+            write_json(Path(args.save_results) / f"{name}.json", doc.to_json())
         print(f"{len(head)} result(s) written to {args.save_results}")
     if args.update_baseline:
         baseline_path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 from tlsfit.compare.tables import Table, fmt_number, module_label
 from tlsfit.results.load import ResultSet
+from tlsfit.results.model import Result
 
 #: Regions compared per profile: name, how to read it, and whether it is a
 #: measured run-time figure (heap/stack: a small tolerance applies).
-REGIONS: tuple[tuple[str, Callable[[dict[str, Any]], int], bool], ...] = (
-    ("flash", lambda d: d["sizes"]["flash"], False),
-    ("flash_mbedtls", lambda d: d["sizes"]["flash_mbedtls"], False),
-    ("ram_static", lambda d: d["sizes"]["ram_static"], False),
-    ("heap_peak", lambda d: d["ram"]["heap_peak"], True),
-    ("stack_peak", lambda d: d["ram"]["stack_peak"], True),
-    ("ram_total", lambda d: d["ram"]["total"], True),
+REGIONS: tuple[tuple[str, Callable[[Result], int], bool], ...] = (
+    ("flash", lambda r: r.sizes.flash, False),
+    ("flash_mbedtls", lambda r: r.sizes.flash_mbedtls, False),
+    ("ram_static", lambda r: r.sizes.ram_static, False),
+    ("heap_peak", lambda r: r.ram.heap_peak, True),
+    ("stack_peak", lambda r: r.ram.stack_peak, True),
+    ("ram_total", lambda r: r.ram.total, True),
 )
 
 
@@ -65,11 +66,11 @@ def diff(base: ResultSet, head: ResultSet) -> Diff:
                 modules=tuple(modules))
 
 
-def _module_values(doc: dict[str, Any], key: str) -> dict[str, int]:
+def _module_values(result: Result, key: str) -> dict[str, int]:
     values: dict[str, int] = {}
-    for row in doc["sizes"]["modules"]:
+    for row in result.sizes.modules:
         label = module_label(row)
-        values[label] = values.get(label, 0) + row[key]
+        values[label] = values.get(label, 0) + getattr(row, key)
     return values
 
 

@@ -49,17 +49,17 @@ class GateResult:
 
 def check(base: ResultSet, head: ResultSet, limits: Thresholds = Thresholds()) -> GateResult:
     # References (Mbed TLS's own sample configs) are shown, never gated.
-    base = {n: d for n, d in base.items() if d.get("kind") != "reference"}
-    head = {n: d for n, d in head.items() if d.get("kind") != "reference"}
+    base = {n: r for n, r in base.items() if r.kind != "reference"}
+    head = {n: r for n, r in head.items() if r.kind != "reference"}
     d = diff(base, head)
     findings: list[Finding] = []
     for name in d.removed:
         findings.append(Finding("fail", name, "-", "profile disappeared from the results"))
     for name in d.added:
         findings.append(Finding("info", name, "-", "new profile (not in the baseline)"))
-    for name, doc in head.items():
-        if not doc.get("passed", False):
-            bad = [t["name"] for t in doc.get("tests", []) if not t.get("passed")]
+    for name, result in head.items():
+        if not result.passed:
+            bad = [t.name for t in result.tests if not t.passed]
             findings.append(Finding("fail", name, "tests",
                                     f"{len(bad)} test(s) failed: {', '.join(bad[:5])}"))
     runtime = {region for region, _, is_runtime in REGIONS if is_runtime}

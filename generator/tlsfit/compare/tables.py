@@ -8,10 +8,10 @@ patched with a remainder row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from tlsfit.errors import TlsfitError
 from tlsfit.results.load import ResultSet
+from tlsfit.results.model import ModuleRow, Result
 
 
 @dataclass(frozen=True)
@@ -28,28 +28,29 @@ def fmt_number(n: int | float | None) -> str:
     return "-" if n is None else f"{n:,}"
 
 
-def compare_table(docs: ResultSet) -> Table:
+def compare_table(docs: ResultSet, stale: frozenset[str] = frozenset()) -> Table:
+    """Profiles side by side; STALE names results whose profile has changed since."""
     header = ("profile", "tests", "flash", "Mbed TLS flash", "static RAM", "heap peak",
               "stack peak", "total RAM", "hs instr.", "bytes tx/rx")
     rows = []
-    for name, d in docs.items():
-        hs = d.get("handshake") or {}
+    for name, r in docs.items():
+        hs = r.handshake
         rows.append((
-            name + (" (reference)" if d.get("kind") == "reference" else "")
-            + ("" if d.get("passed", True) else " (FAILED)"),
-            f"{d.get('tests_passed', 0)}/{d.get('tests_total', 0)}",
-            fmt_number(d["sizes"]["flash"]), fmt_number(d["sizes"]["flash_mbedtls"]),
-            fmt_number(d["ram"]["static"]), fmt_number(d["ram"]["heap_peak"]), fmt_number(d["ram"]["stack_peak"]),
-            fmt_number(d["ram"]["total"]),
-            f"{hs['instructions'] / 1e6:.1f} M" if hs.get("instructions") else "-",
-            f"{hs['bytes_tx']:,}/{hs['bytes_rx']:,}" if hs else "-"))
+            name + (" (reference)" if r.kind == "reference" else "")
+            + ("" if r.passed else " (FAILED)") + (" (stale)" if name in stale else ""),
+            f"{r.tests_passed}/{r.tests_total}",
+            fmt_number(r.sizes.flash), fmt_number(r.sizes.flash_mbedtls),
+            fmt_number(r.ram.static), fmt_number(r.ram.heap_peak), fmt_number(r.ram.stack_peak),
+            fmt_number(r.ram.total),
+            f"{hs.instructions / 1e6:.1f} M" if hs and hs.instructions else "-",
+            f"{hs.bytes_tx:,}/{hs.bytes_rx:,}" if hs else "-"))
     return Table(header, tuple(rows), (False,) + (True,) * (len(header) - 1))
 
 
-def rows_sum(name: str, doc: dict[str, Any], key: str = "flash") -> int:
+def rows_sum(name: str, result: Result, key: str = "flash") -> int:
     """The module rows of one result summed; TlsfitError unless they are its total."""
-    total = doc["sizes"]["flash"] if key == "flash" else doc["sizes"]["ram_static"]
-    summed = sum(row[key] for row in doc["sizes"]["modules"])
+    total = result.sizes.flash if key == "flash" else result.sizes.ram_static
+    summed = sum(getattr(row, key) for row in result.sizes.modules)
     if summed != total:
         raise TlsfitError(f"result {name}: its module rows add up to {summed:,} B of "
                           f"{'flash' if key == 'flash' else 'static RAM'}, but its total is "
@@ -57,8 +58,8 @@ def rows_sum(name: str, doc: dict[str, Any], key: str = "flash") -> int:
     return summed
 
 
-def module_label(row: dict[str, Any]) -> str:
-    return row["module"] if row["group"] == "mbedtls" else row["group"]
+def module_label(row: ModuleRow) -> str:
+    return row.module if row.group == "mbedtls" else row.group
 
 
 def module_table(docs: ResultSet, region: str = "flash") -> Table:
@@ -69,14 +70,13 @@ def module_table(docs: ResultSet, region: str = "flash") -> Table:
     adds up to the total; a result whose rows do not is refused.
     """
     key = "flash" if region == "flash" else "ram"
-    total_of = (lambda d: d["sizes"]["flash"]) if key == "flash" else \
-        (lambda d: d["sizes"]["ram_static"])
     per: dict[str, dict[str, int]] = {}
-    for name, d in docs.items():
-        for row in d["sizes"]["modules"]:
+    for name, r in docs.items():
+        rows_sum(name, r, key)     # the rows are the total, or the result is refused
+        for row in r.sizes.modules:
             label = module_label(row)
             per.setdefault(label, {})
-            per[label][name] = per[label].get(name, 0) + row[key]
+            per[label][name] = per[label].get(name, 0) + getattr(row, key)
     mbedtls = sorted((m for m in per if m.endswith(".c")),
                      key=lambda m: (-max(per[m].values()), m))
     groups = [g for g in ("harness", "test-pki", "libc", "libgcc") if g in per]
@@ -86,11 +86,10 @@ def module_table(docs: ResultSet, region: str = "flash") -> Table:
         values = [per[label].get(n, 0) for n in docs]
         if any(values):
             body.append((label, *[fmt_number(v) for v in values]))
-    for n, d in docs.items():
-        rows_sum(n, d, key)     # the rows are the total, or the result is refused
-    footer = (("total", *[fmt_number(total_of(d)) for d in docs.values()]),
-              ("Mbed TLS", *[fmt_number(sum(r[key] for r in d["sizes"]["modules"]
-                                      if r["group"] == "mbedtls")) for d in docs.values()]))
+    total = [r.sizes.flash if key == "flash" else r.sizes.ram_static for r in docs.values()]
+    footer = (("total", *[fmt_number(t) for t in total]),
+              ("Mbed TLS", *[fmt_number(sum(getattr(m, key) for m in r.sizes.modules
+                                            if m.group == "mbedtls")) for r in docs.values()]))
     return Table(("module", *docs), tuple(body), (False,) + (True,) * len(docs), footer)
 
 
@@ -99,13 +98,13 @@ def symbol_table(docs: ResultSet, top: int = 40, region: str = "flash") -> Table
     from tlsfit.sizes.mapfile import FLASH_SECTIONS, RAM_SECTIONS
     sections = FLASH_SECTIONS if region == "flash" else RAM_SECTIONS
     per: dict[tuple[str, str], dict[str, int]] = {}
-    for name, d in docs.items():
-        for row in d["sizes"].get("symbols", []):
-            if row["section"] not in sections:
+    for name, r in docs.items():
+        for row in r.sizes.symbols:
+            if row.section not in sections:
                 continue
-            k = (row["symbol"], row["module"])
+            k = (row.symbol, row.module)
             per.setdefault(k, {})
-            per[k][name] = per[k].get(name, 0) + row["bytes"]
+            per[k][name] = per[k].get(name, 0) + row.bytes
     ranked = sorted(per, key=lambda k: (-max(per[k].values()), k))[:top]
     rows = tuple((sym, mod, *[fmt_number(per[(sym, mod)].get(n, 0)) for n in docs])
                  for sym, mod in ranked)

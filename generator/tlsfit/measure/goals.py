@@ -16,6 +16,7 @@ from tlsfit.generate.profile import ProfileSource, read_profile
 from tlsfit.mbedtls.tree import MbedtlsTree
 from tlsfit.measure.measure import measure_profile
 from tlsfit.results.io import read_document, write_json
+from tlsfit.results.model import Result
 
 GOALS = ("size", "ram", "speed")
 SCHEMA_VERSION = 1
@@ -36,22 +37,21 @@ def save_goals(doc: dict[str, Any], path: Path) -> Path:
     return write_json(path, doc)
 
 
-def goal_row(result: dict[str, Any]) -> dict[str, Any]:
+def goal_row(result: Result) -> dict[str, Any]:
     """The figures of one measurement under one goal, with where they came from."""
-    hs = (result.get("handshake") or {}).get("instructions", 0)
-    return {"passed": result["passed"],
-            "tests": f"{result['tests_passed']}/{result['tests_total']}",
-            "flash": result["sizes"]["flash"],
-            "flash_mbedtls": result["sizes"]["flash_mbedtls"],
-            "ram_static": result["ram"]["static"],
-            "heap_peak": result["ram"]["heap_peak"],
-            "stack_peak": result["ram"]["stack_peak"],
-            "ram_total": result["ram"]["total"],
-            "hs_instructions": hs,
-            "config_sha256": result["config_sha256"],
-            "profile_sha256": result["profile_sha256"],
-            "tlsfit_version": result["tlsfit_version"],
-            "mbedtls_version": result["mbedtls_version"]}
+    return {"passed": result.passed,
+            "tests": f"{result.tests_passed}/{result.tests_total}",
+            "flash": result.sizes.flash,
+            "flash_mbedtls": result.sizes.flash_mbedtls,
+            "ram_static": result.ram.static,
+            "heap_peak": result.ram.heap_peak,
+            "stack_peak": result.ram.stack_peak,
+            "ram_total": result.ram.total,
+            "hs_instructions": result.handshake.instructions if result.handshake else 0,
+            "config_sha256": result.config_sha256,
+            "profile_sha256": result.profile_sha256,
+            "tlsfit_version": result.tlsfit_version,
+            "mbedtls_version": result.mbedtls_version}
 
 
 def measure_goals(base: ProfileSource, tree: MbedtlsTree, build_root: Path,

@@ -29,8 +29,10 @@ from tlsfit.mbedtls.tree import MbedtlsTree
 from tlsfit.generate.profile import ProfileSource, read_profile
 from tlsfit.outputs import render_all, write_outputs
 from tlsfit.generate.resolve import Resolution, resolve
+from tlsfit.results.io import write_json
+from tlsfit.results.model import (Handshake, ModuleRow, Ram, Result, Seen, Sizes, SymbolRow,
+                                  TestRecord)
 
-RESULT_SCHEMA = 1
 NO_SNI_OVERLAY = "# tlsfit measure: the same profile without SNI (negative twin)\n" \
                  "# CONFIG_SNI is not set\n"
 
@@ -46,25 +48,23 @@ class TestOutcome:
     result: CaseResult | None
     error: str
 
-    def as_json(self) -> dict[str, Any]:
-        r = self.result
-        return {
-            "name": self.row.name,
-            "kind": "positive" if self.row.positive else "negative",
-            "twin_of": self.row.twin_of or None,
-            "variant": self.row.variant or "profile",
-            "expect": self.row.expect.describe(),
-            "note": self.row.expect.note or None,
-            "passed": self.passed,
-            "seen": None if r is None else {
-                "ok": r.ok, "stage": r.stage, "ret": r.ret_hex, "error": r.ret_name or None,
-                "verify_flags": f"{r.verify_flags:#x}" if r.verify_flags not in (0, 0xFFFFFFFF) else None,
-                "tls_version": r.tls_version or None, "ciphersuite": r.ciphersuite or None,
-                "heap_peak": r.heap_peak, "stack_peak": r.stack_peak,
-                "hs_instructions": r.hs_instructions, "bytes_tx": r.bytes_tx, "bytes_rx": r.bytes_rx,
-                "wall_s": round(r.wall_s, 2)},
-            "error": self.error or None,
-        }
+    def record(self) -> TestRecord:
+        return TestRecord(
+            name=self.row.name, kind="positive" if self.row.positive else "negative",
+            twin_of=self.row.twin_of or None, variant=self.row.variant or "profile",
+            expect=self.row.expect.describe(), note=self.row.expect.note or None,
+            passed=self.passed, seen=None if self.result is None else seen_of(self.result),
+            error=self.error or None)
+
+
+def seen_of(r: CaseResult) -> Seen:
+    """What a case's firmware reported, as results keep it (profiles and references alike)."""
+    return Seen(ok=r.ok, stage=r.stage, ret=r.ret_hex, error=r.ret_name or None,
+                verify_flags=f"{r.verify_flags:#x}" if r.verify_flags not in (0, 0xFFFFFFFF)
+                else None,
+                tls_version=r.tls_version or None, ciphersuite=r.ciphersuite or None,
+                heap_peak=r.heap_peak, stack_peak=r.stack_peak, hs_instructions=r.hs_instructions,
+                bytes_tx=r.bytes_tx, bytes_rx=r.bytes_rx, wall_s=round(r.wall_s, 2))
 
 
 @lru_cache(maxsize=None)
@@ -131,21 +131,17 @@ def _tampered_csr_rejected(pem: str, work: Path) -> tuple[bool, str]:
     return True, ""
 
 
-def _sizes(mem: MemoryMap) -> dict[str, Any]:
-    return {
-        "flash": mem.flash,
-        "flash_mbedtls": mem.group_flash("mbedtls"),
-        "ram_static": mem.ram_static,
-        "ram_static_mbedtls": mem.group_ram("mbedtls"),
-        "sections": dict(mem.sections),
-        "by_group": {g: {"flash": mem.group_flash(g), "ram": mem.group_ram(g)}
-                     for g in sorted({m.module.group for m in mem.modules})},
-        "modules": [{"group": m.module.group, "module": m.module.name,
-                     "flash": m.flash, "ram": m.ram} for m in mem.modules],
+def sizes_of(mem: MemoryMap) -> Sizes:
+    groups = sorted({m.module.group for m in mem.modules})
+    return Sizes(
+        flash=mem.flash, flash_mbedtls=mem.group_flash("mbedtls"), ram_static=mem.ram_static,
+        ram_static_mbedtls=mem.group_ram("mbedtls"), sections=tuple(sorted(mem.sections)),
+        by_group=tuple((g, mem.group_flash(g), mem.group_ram(g)) for g in groups),
+        modules=tuple(ModuleRow(m.module.group, m.module.name, m.flash, m.ram)
+                      for m in mem.modules),
         # Mbed TLS's functions and objects (clone suffixes folded), for 'compare --by symbol'.
-        "symbols": [{"module": m.name, "symbol": sym, "section": sec, "bytes": n}
-                    for m, sym, sec, n in mem.symbols if m.group == "mbedtls"],
-    }
+        symbols=tuple(SymbolRow(m.name, sym, sec, n) for m, sym, sec, n in mem.symbols
+                      if m.group == "mbedtls"))
 
 
 def _prepare(resolution: Resolution, config_dir: Path) -> dict[str, str]:
@@ -162,17 +158,21 @@ def headline_summary(repeats: list[int]) -> str:
             f"(95% interval +-{est.half_width * 100:.2f}%, spread {spread:.2f}%)")
 
 
-def headline_fields(repeats: list[int], single: int) -> dict[str, Any]:
-    """The result document's instruction fields (see tlsfit.measure.sampling)."""
-    if not repeats:
-        return {"instructions": single, "instructions_runs": [], "instructions_ci95": None}
-    est = sampling.estimate(repeats)
-    return {"instructions": round(est.mean), "instructions_runs": repeats,
-            "instructions_ci95": [round(est.low), round(est.high)]}
+def headline_of(primary: CaseResult, repeats: list[int]) -> Handshake:
+    """The headline handshake: the adaptive mean of REPEATS (see tlsfit.measure.sampling)."""
+    if repeats:
+        est = sampling.estimate(repeats)
+        instructions, ci95 = round(est.mean), (round(est.low), round(est.high))
+    else:
+        instructions, ci95 = primary.hs_instructions, None
+    return Handshake(case=primary.name, tls_version=primary.tls_version or None,
+                     ciphersuite=primary.ciphersuite or None, instructions=instructions,
+                     instructions_runs=tuple(repeats), instructions_ci95=ci95,
+                     bytes_tx=primary.bytes_tx, bytes_rx=primary.bytes_rx)
 
 
 def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
-                    progress: Progress) -> dict[str, Any]:
+                    progress: Progress) -> Result:
     """Measure one profile; return its result document (also for failures)."""
     start = time.monotonic()
     name = profile.name
@@ -231,36 +231,16 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
         progress(f"[{name}] headline handshake {first.row.name}: {headline_summary(repeats)}")
     heap_peak = max((o.result.heap_peak for o in positives if o.result), default=0)
     stack_peak = max((o.result.stack_peak for o in positives if o.result), default=0)
-    return {
-        "schema_version": RESULT_SCHEMA,
-        "profile": name,
-        "passed": passed,
-        "config_sha256": manifest["config_sha256"],
-        "profile_sha256": manifest["profile_sha256"],
-        "tlsfit_version": __version__,
-        "mbedtls_version": tree.version,
-        "tools": tool_versions(),
-        "flags": {"compile": list(fw.compile_flags), "link": list(fw.link_flags)},
-        "sizes": _sizes(mem),
-        "ram": {
-            "static": mem.ram_static,
-            "heap_peak": heap_peak,
-            "stack_peak": stack_peak,
-            "total": mem.ram_static + heap_peak + stack_peak,
-        },
-        "handshake": None if primary is None else {
-            "case": primary.name,
-            "tls_version": primary.tls_version or None,
-            "ciphersuite": primary.ciphersuite or None,
-            **headline_fields(repeats, primary.hs_instructions),
-            "bytes_tx": primary.bytes_tx,
-            "bytes_rx": primary.bytes_rx,
-        },
-        "tests": [o.as_json() for o in outcomes],
-        "tests_passed": sum(o.passed for o in outcomes),
-        "tests_total": len(outcomes),
-        "wall_s": round(time.monotonic() - start, 1),
-    }
+    return Result(
+        profile=name, passed=passed, config_sha256=manifest["config_sha256"],
+        profile_sha256=manifest["profile_sha256"], tlsfit_version=__version__,
+        mbedtls_version=tree.version, tools=tuple(sorted(tool_versions().items())),
+        compile_flags=fw.compile_flags, link_flags=fw.link_flags, sizes=sizes_of(mem),
+        ram=Ram(static=mem.ram_static, heap_peak=heap_peak, stack_peak=stack_peak,
+                total=mem.ram_static + heap_peak + stack_peak),
+        handshake=None if primary is None else headline_of(primary, repeats),
+        tests=tuple(o.record() for o in outcomes),
+        wall_s=round(time.monotonic() - start, 1))
 
 
 def run_one(profile: ProfileSource, tree: MbedtlsTree, build_root: Path, case_name: str,
@@ -286,24 +266,21 @@ def run_one(profile: ProfileSource, tree: MbedtlsTree, build_root: Path, case_na
     return TestOutcome(row, passed, result, why)
 
 
-def write_result(doc: dict[str, Any], results_dir: Path) -> Path:
-    results_dir.mkdir(parents=True, exist_ok=True)
-    path = results_dir / f"{doc['profile']}.json"
-    path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    return path
+def write_result(result: Result, results_dir: Path) -> Path:
+    return write_json(results_dir / f"{result.profile}.json", result.to_json())
 
 
-def summary_table(docs: list[dict[str, Any]]) -> str:
+def summary_table(results: list[Result]) -> str:
     """The comparison table printed at the end of a run."""
     head = ("profile", "tests", "flash", "mbedtls", "static RAM", "heap peak", "stack peak",
             "total RAM", "hs instr.")
     rows = [head]
-    for d in docs:
-        hs = d["handshake"]["instructions"] if d.get("handshake") else 0
-        rows.append((d["profile"], f"{d['tests_passed']}/{d['tests_total']}",
-                     f"{d['sizes']['flash']:,}", f"{d['sizes']['flash_mbedtls']:,}",
-                     f"{d['ram']['static']:,}", f"{d['ram']['heap_peak']:,}",
-                     f"{d['ram']['stack_peak']:,}", f"{d['ram']['total']:,}",
+    for r in results:
+        hs = r.handshake.instructions if r.handshake else 0
+        rows.append((r.profile, f"{r.tests_passed}/{r.tests_total}",
+                     f"{r.sizes.flash:,}", f"{r.sizes.flash_mbedtls:,}",
+                     f"{r.ram.static:,}", f"{r.ram.heap_peak:,}",
+                     f"{r.ram.stack_peak:,}", f"{r.ram.total:,}",
                      f"{hs / 1e6:.1f} M" if hs else "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = []

@@ -107,11 +107,12 @@ def _adapt_case(row: MatrixCase, macros: dict[str, str]) -> MatrixCase:
 
 
 def measure_reference(original: Path, like: ProfileSource, name: str, tree: MbedtlsTree,
-                      build_root: Path, progress: Progress) -> dict[str, Any]:
+                      build_root: Path, progress: Progress) -> "Result":
     """Build ORIGINAL and run LIKE's positive cases against it; a result document
     of the same schema as tlsfit measure's, marked ``"kind": "reference"``."""
-    from tlsfit.measure.measure import RESULT_SCHEMA, _check, _sizes, headline_fields, \
-        headline_summary, tool_versions
+    from tlsfit.measure.measure import (_check, headline_of, headline_summary, seen_of,
+                                        sizes_of, tool_versions)
+    from tlsfit.results.model import ReferenceInfo, Ram, Result, TestRecord
     from tlsfit.measure import sampling
     from tlsfit import __version__
 
@@ -149,39 +150,24 @@ def measure_reference(original: Path, like: ProfileSource, name: str, tree: Mbed
     heap = max((r.heap_peak for _, r in ok), default=0)
     stack = max((r.stack_peak for _, r in ok), default=0)
     primary = ok[0][1] if ok else None
-    return {
-        "schema_version": RESULT_SCHEMA,
-        "kind": "reference",
-        "profile": name,
-        "reference": {"header": original.name, "like": like.name,
-                      "adjustments": harness_config_text(original).splitlines()[4:]},
-        "passed": all(p for _, _, p, _ in outcomes),
-        "config_sha256": hashlib.sha256(original.read_bytes()).hexdigest(),
-        "tlsfit_version": __version__,
-        "mbedtls_version": tree.version,
-        "tools": tool_versions(),
-        "flags": {"compile": list(fw.compile_flags), "link": list(fw.link_flags)},
-        "sizes": _sizes(mem),
-        "ram": {"static": mem.ram_static, "heap_peak": heap, "stack_peak": stack,
-                "total": mem.ram_static + heap + stack},
-        "handshake": None if primary is None else {
-            "case": primary.name, "tls_version": primary.tls_version or None,
-            "ciphersuite": primary.ciphersuite or None,
-            **headline_fields(repeats, 0),
-            "bytes_tx": primary.bytes_tx, "bytes_rx": primary.bytes_rx},
-        "tests": [{"name": row.name, "kind": "positive", "twin_of": None, "variant": "reference",
-                   "expect": row.expect.describe(), "note": None, "passed": p,
-                   "seen": None if r is None else {
-                       "ok": r.ok, "stage": r.stage, "ret": r.ret_hex,
-                       "error": r.ret_name or None, "tls_version": r.tls_version or None,
-                       "ciphersuite": r.ciphersuite or None, "heap_peak": r.heap_peak,
-                       "stack_peak": r.stack_peak, "hs_instructions": r.hs_instructions,
-                       "bytes_tx": r.bytes_tx, "bytes_rx": r.bytes_rx},
-                   "error": why or None} for row, r, p, why in outcomes],
-        "tests_passed": sum(1 for *_, p, _ in outcomes if p),
-        "tests_total": len(outcomes),
-        "wall_s": round(time.monotonic() - start, 1),
-    }
+    tests = tuple(TestRecord(
+        name=row.name, kind="positive", twin_of=None, variant="reference",
+        expect=row.expect.describe(), note=None, passed=p,
+        seen=None if r is None else seen_of(r), error=why or None)
+        for row, r, p, why in outcomes)
+    return Result(
+        profile=name, passed=all(p for _, _, p, _ in outcomes),
+        config_sha256=hashlib.sha256(original.read_bytes()).hexdigest(),
+        tlsfit_version=__version__, mbedtls_version=tree.version,
+        tools=tuple(sorted(tool_versions().items())),
+        compile_flags=fw.compile_flags, link_flags=fw.link_flags, sizes=sizes_of(mem),
+        ram=Ram(static=mem.ram_static, heap_peak=heap, stack_peak=stack,
+                total=mem.ram_static + heap + stack),
+        handshake=None if primary is None else headline_of(primary, repeats),
+        tests=tests,
+        reference=ReferenceInfo(original.name, like.name,
+                                tuple(harness_config_text(original).splitlines()[4:])),
+        wall_s=round(time.monotonic() - start, 1))
 
 
 def option_costs(original: Path, options: list[str], tree: MbedtlsTree, work: Path,

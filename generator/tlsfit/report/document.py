@@ -13,9 +13,11 @@ from typing import Any
 
 import jinja2
 
+from tlsfit.compare.provenance import row_state, stale_results
 from tlsfit.compare.tables import rows_sum
 from tlsfit.errors import TlsfitError
 from tlsfit.results.io import read_document
+from tlsfit.results.model import Result
 from tlsfit.paths import TEMPLATES_DIR
 from tlsfit.results.load import ResultSet
 from tlsfit.compare.tables import compare_table, format_markdown
@@ -48,15 +50,15 @@ class Bar:
     reference: bool
 
 
-def _flash_parts(doc: dict[str, Any], top: list[str]) -> list[tuple[str, int]]:
+def _flash_parts(result: Result, top: list[str]) -> list[tuple[str, int]]:
     parts: dict[str, int] = {label: 0 for label in (*top, *GROUP_COLOURS)}
-    for row in doc["sizes"]["modules"]:
-        if row["group"] == "mbedtls":
-            key = row["module"] if row["module"] in top else "mbedtls (other)"
+    for row in result.sizes.modules:
+        if row.group == "mbedtls":
+            key = row.module if row.module in top else "mbedtls (other)"
         else:
-            key = row["group"] if row["group"] in GROUP_COLOURS else "other"
-        parts[key] += row["flash"]
-    rows_sum(doc["profile"], doc, "flash")   # bars add up to the total, or the result is refused
+            key = row.group if row.group in GROUP_COLOURS else "other"
+        parts[key] += row.flash
+    rows_sum(result.profile, result, "flash")   # bars add up to the total, or it is refused
     return [(k, v) for k, v in parts.items() if v]
 
 
@@ -70,7 +72,7 @@ def _bars(docs: ResultSet, parts_of: Any, colours: dict[str, str], scale: int) -
             segments.append(Segment(label, value, colours[label], round(x, 2), round(width, 2)))
             x += width
         bars.append(Bar(name, sum(v for _, v in parts_of(doc)), tuple(segments),
-                        doc.get("kind") == "reference"))
+                        doc.kind == "reference"))
     return bars
 
 
@@ -78,24 +80,24 @@ def flash_chart(docs: ResultSet) -> tuple[list[Bar], dict[str, str]]:
     """Flash per profile stacked by module: the largest Mbed TLS modules, then groups."""
     largest: dict[str, int] = {}   # summed over the generated profiles (not references)
     for doc in docs.values():
-        if doc.get("kind") == "reference":
+        if doc.kind == "reference":
             continue
-        for row in doc["sizes"]["modules"]:
-            if row["group"] == "mbedtls":
-                largest[row["module"]] = largest.get(row["module"], 0) + row["flash"]
+        for row in doc.sizes.modules:
+            if row.group == "mbedtls":
+                largest[row.module] = largest.get(row.module, 0) + row.flash
     top = sorted(largest, key=lambda m: (-largest[m], m))[:TOP_MODULES]
     colours = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(top)} | GROUP_COLOURS
-    scale = max((d["sizes"]["flash"] for d in docs.values()), default=1)
+    scale = max((d.sizes.flash for d in docs.values()), default=1)
     return _bars(docs, lambda d: _flash_parts(d, top), colours, scale), colours
 
 
 def ram_chart(docs: ResultSet) -> tuple[list[Bar], dict[str, str]]:
     """RAM per profile: static + heap peak + stack peak."""
-    def parts(doc: dict[str, Any]) -> list[tuple[str, int]]:
-        ram = doc["ram"]
-        return [("static", ram["static"]), ("heap peak", ram["heap_peak"]),
-                ("stack peak", ram["stack_peak"])]
-    scale = max((d["ram"]["total"] for d in docs.values()), default=1)
+    def parts(result: Result) -> list[tuple[str, int]]:
+        ram = result.ram
+        return [("static", ram.static), ("heap peak", ram.heap_peak),
+                ("stack peak", ram.stack_peak)]
+    scale = max((d.ram.total for d in docs.values()), default=1)
     return _bars(docs, parts, dict(RAM_COLOURS), scale), dict(RAM_COLOURS)
 
 
@@ -116,16 +118,19 @@ def load_optional(results_dir: Path | None, name: str) -> dict[str, Any]:
 def _context(docs: ResultSet, results_dir: Path | None) -> dict[str, Any]:
     flash_bars, flash_colours = flash_chart(docs)
     ram_bars, ram_colours = ram_chart(docs)
-    summary = compare_table(docs)
-    tools = next((d.get("tools") for d in docs.values() if d.get("tools")), {})
-    versions = sorted({d.get("mbedtls_version", "?") for d in docs.values()})
+    summary = compare_table(docs, stale_results(docs))
+    goals = {name: {goal: {**row, "state": row_state(name, row, goal)}
+                    for goal, row in rows.items()}
+             for name, rows in load_optional(results_dir, "goals.json").items()}
+    tools = next((dict(d.tools) for d in docs.values() if d.tools), {})
+    versions = sorted({d.mbedtls_version for d in docs.values()})
     minimality = load_optional(results_dir, "minimality.json")
     return {
         "docs": docs, "summary": summary, "flash_bars": flash_bars,
         "flash_colours": flash_colours, "ram_bars": ram_bars, "ram_colours": ram_colours,
-        "bar_width": BAR_WIDTH, "goals": load_optional(results_dir, "goals.json"),
+        "bar_width": BAR_WIDTH, "goals": goals,
         "minimality": {name: {"minimal": m["minimal"], "options": len(m["options"]),
-                              "why": _count_why(m["options"])}
+                              "why": _count_why(m["options"]), "state": row_state(name, m)}
                        for name, m in minimality.items()},
         "tools": tools, "mbedtls_versions": versions,
         "summary_markdown": format_markdown(summary),

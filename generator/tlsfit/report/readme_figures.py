@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from tlsfit.errors import TlsfitError
 from tlsfit.results.load import ResultSet
+from tlsfit.results.model import Result
 from tlsfit.compare.tables import Table, format_markdown
 
 GoalSet = dict[str, dict[str, dict[str, Any]]]
@@ -56,23 +57,28 @@ def _m(instructions: int | None) -> str:
     return f"{instructions / 1e6:.1f} M" if instructions else "-"
 
 
-def _instructions(doc: dict[str, Any]) -> int | None:
-    return (doc.get("handshake") or {}).get("instructions")
+def _instructions(result: Result) -> int | None:
+    return result.handshake.instructions if result.handshake else None
 
 
 def _profiles(docs: ResultSet) -> ResultSet:
-    return {n: d for n, d in docs.items() if d.get("kind") != "reference"}
+    return {n: d for n, d in docs.items() if d.kind != "reference"}
 
 
-def _references(docs: ResultSet) -> list[dict[str, Any]]:
-    return [d for d in docs.values() if d.get("kind") == "reference"]
+def _references(docs: ResultSet) -> list[Result]:
+    return [d for d in docs.values() if d.reference is not None]
+
+
+def _like(ref: Result) -> str:
+    assert ref.reference is not None
+    return ref.reference.like
 
 
 def figures_table(docs: ResultSet, goals: GoalSet) -> Table:
     """Every shipped profile's headline figures."""
-    rows = tuple((name, f"{d['tests_passed']}/{d['tests_total']}",
-                  _n(d["sizes"]["flash_mbedtls"]), _n(d["ram"]["static"]),
-                  _n(d["ram"]["heap_peak"]), _n(d["ram"]["stack_peak"]), _m(_instructions(d)))
+    rows = tuple((name, f"{d.tests_passed}/{d.tests_total}",
+                  _n(d.sizes.flash_mbedtls), _n(d.ram.static),
+                  _n(d.ram.heap_peak), _n(d.ram.stack_peak), _m(_instructions(d)))
                  for name, d in _profiles(docs).items())
     return Table(("profile", "tests", "Mbed TLS flash", "static RAM", "heap peak", "stack peak",
                   "handshake"), rows, (False,) + (True,) * 6)
@@ -81,14 +87,14 @@ def figures_table(docs: ResultSet, goals: GoalSet) -> Table:
 def references_table(docs: ResultSet, goals: GoalSet) -> Table:
     """Each Mbed TLS reference config under the profile whose tests it passes."""
     rows = []
-    for ref in sorted(_references(docs), key=lambda d: d["reference"]["like"]):
-        like = docs.get(ref["reference"]["like"])
+    for ref in sorted(_references(docs), key=_like):
+        like = docs.get(_like(ref))
         if like is not None:
-            rows.append((f"`{ref['reference']['like']}`", _n(like["sizes"]["flash_mbedtls"]),
-                         _n(like["ram"]["heap_peak"]), _m(_instructions(like))))
-        header = ref["reference"]["header"]
+            rows.append((f"`{_like(ref)}`", _n(like.sizes.flash_mbedtls),
+                         _n(like.ram.heap_peak), _m(_instructions(like))))
+        header = ref.reference.header if ref.reference else ""
         rows.append((f"reference {'default ' if header == 'mbedtls_config.h' else ''}`{header}`",
-                     _n(ref["sizes"]["flash_mbedtls"]), _n(ref["ram"]["heap_peak"]),
+                     _n(ref.sizes.flash_mbedtls), _n(ref.ram.heap_peak),
                      _m(_instructions(ref))))
     return Table(("config", "Mbed TLS flash", "heap peak", "handshake"), tuple(rows),
                  (False, True, True, True))
@@ -113,15 +119,15 @@ def targets_table(docs: ResultSet, goals: GoalSet) -> Table:
         doc = docs.get(target.profile)
         if doc is None:
             raise TlsfitError(f"no result for {target.profile}: run 'tlsfit measure --all'")
-        value = doc["sizes"]["flash_mbedtls"]
+        value = doc.sizes.flash_mbedtls
         rows.append((target.label, f"{_n(value)} B", "yes" if target.met(value) else "NO"))
     pairs = []
-    for ref in sorted(_references(docs), key=lambda d: d["reference"]["like"]):
-        like = docs.get(ref["reference"]["like"])
-        if like is None:
+    for ref in sorted(_references(docs), key=_like):
+        like = docs.get(_like(ref))
+        if like is None or ref.reference is None:
             continue
-        pairs.append((like["sizes"]["flash_mbedtls"], ref["sizes"]["flash_mbedtls"],
-                      ref["reference"]["header"], like.get("passed") and ref.get("passed")))
+        pairs.append((like.sizes.flash_mbedtls, ref.sizes.flash_mbedtls,
+                      ref.reference.header, like.passed and ref.passed))
     if pairs:
         rows.append(("every profile smaller than the Mbed TLS reference passing the same tests",
                      "; ".join(f"{_n(a)} < {_n(b)} (`{h}`)" for a, b, h, _ in pairs),

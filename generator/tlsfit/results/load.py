@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from tlsfit.errors import TlsfitError
+from tlsfit.results.model import SCHEMA_VERSION, Result
 
-ResultSet = dict[str, dict[str, Any]]
+ResultSet = dict[str, Result]
 #: Files in results/ that are not per-profile results.
 SKIPPED_FILES = ("baseline.json", "report.json", "minimality.json", "goals.json")
 
@@ -47,21 +48,11 @@ def _load_file(path: Path) -> ResultSet:
         profiles = {data["profile"]: data}
     else:
         raise TlsfitError(f"{path}: not a tlsfit result (no 'profile' or 'profiles')")
-    for name, doc in profiles.items():
-        if not isinstance(doc, dict) or doc.get("schema_version") != 1 or "sizes" not in doc:
-            raise TlsfitError(f"{path}: result for {name!r} is not schema_version 1")
-    return profiles
+    return {name: Result.from_json(doc, f"{path} ({name})" if len(profiles) > 1 else str(path))
+            for name, doc in profiles.items()}
 
 
 def baseline_document(docs: ResultSet) -> dict[str, Any]:
     """What the committed baseline keeps: results without wall-clock times."""
-    def strip(doc: dict[str, Any]) -> dict[str, Any]:
-        out = {k: v for k, v in doc.items() if k != "wall_s"}
-        out["tests"] = [{k: v for k, v in t.items() if k != "seen"} | {
-            "seen": {k: v for k, v in (t.get("seen") or {}).items() if k != "wall_s"} or None}
-            for t in doc.get("tests", [])]
-        return out
-    return {"schema_version": 1, "profiles": {n: strip(d) for n, d in sorted(docs.items())}}
-
-
-# --- tables -------------------------------------------------------------
+    return {"schema_version": SCHEMA_VERSION,
+            "profiles": {n: r.without_wall_clock().to_json() for n, r in sorted(docs.items())}}

@@ -7,11 +7,8 @@ verdict over it is the one a single run would give.
 
 from __future__ import annotations
 
-from typing import Any
-
 from tlsfit.errors import TlsfitError
-
-ResultSet = dict[str, dict[str, Any]]
+from tlsfit.results.load import ResultSet
 
 
 def merge_results(sets: list[tuple[str, ResultSet]]) -> ResultSet:
@@ -24,7 +21,7 @@ def merge_results(sets: list[tuple[str, ResultSet]]) -> ResultSet:
             if name in merged:
                 raise TlsfitError(f"{name} is in both {origin[name]} and {where}: shards must "
                                   "not overlap (use the same --shard N in every job)")
-            key = (str(doc.get("tlsfit_version")), str(doc.get("mbedtls_version")))
+            key = (doc.tlsfit_version, doc.mbedtls_version)
             versions.setdefault(key, f"{where} ({name})")
             merged[name] = doc
             origin[name] = where

@@ -1,0 +1,244 @@
+"""The result of measuring one profile (or a reference config): frozen, typed, checked.
+
+Measurement builds a ``Result``; every later stage (compare, diff, gate,
+report, README figures, goals, merge) reads its fields, never a dictionary.
+``to_json`` writes the document format of ``results/<profile>.json``
+(schema version 1) and ``from_json`` reads it back, refusing another schema
+version or a missing field with one message that names the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from tlsfit.errors import TlsfitError
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ModuleRow:
+    group: str          # mbedtls, harness, test-pki, libc, libgcc, other, (unattributed)
+    module: str
+    flash: int
+    ram: int
+
+
+@dataclass(frozen=True)
+class SymbolRow:
+    module: str
+    symbol: str
+    section: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Linked sizes from the link map, checked against the image (sizes.mapfile)."""
+
+    flash: int
+    flash_mbedtls: int
+    ram_static: int
+    ram_static_mbedtls: int
+    sections: tuple[tuple[str, int], ...]
+    by_group: tuple[tuple[str, int, int], ...]       # group, flash, ram
+    modules: tuple[ModuleRow, ...]
+    symbols: tuple[SymbolRow, ...]
+
+
+@dataclass(frozen=True)
+class Ram:
+    static: int
+    heap_peak: int
+    stack_peak: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Handshake:
+    """The headline handshake: an adaptive mean of guest instructions (measure.sampling)."""
+
+    case: str
+    tls_version: str | None
+    ciphersuite: str | None
+    instructions: int
+    instructions_runs: tuple[int, ...]
+    instructions_ci95: tuple[int, int] | None
+    bytes_tx: int
+    bytes_rx: int
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What one case's firmware reported."""
+
+    ok: bool
+    stage: str
+    ret: str
+    error: str | None
+    verify_flags: str | None
+    tls_version: str | None
+    ciphersuite: str | None
+    heap_peak: int
+    stack_peak: int
+    hs_instructions: int
+    bytes_tx: int
+    bytes_rx: int
+    wall_s: float | None = None     # None in a baseline
+
+    def to_json(self) -> dict[str, Any]:
+        doc = asdict(self)
+        if self.wall_s is None:
+            del doc["wall_s"]
+        return doc
+
+
+@dataclass(frozen=True)
+class TestRecord:
+    """One row of the handshake matrix after running it."""
+
+    name: str
+    kind: str                 # positive | negative
+    twin_of: str | None
+    variant: str
+    expect: str
+    note: str | None
+    passed: bool
+    seen: Seen | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ReferenceInfo:
+    header: str
+    like: str
+    adjustments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Result:
+    profile: str
+    passed: bool
+    config_sha256: str
+    tlsfit_version: str
+    mbedtls_version: str
+    tools: tuple[tuple[str, str], ...]
+    compile_flags: tuple[str, ...]
+    link_flags: tuple[str, ...]
+    sizes: Sizes
+    ram: Ram
+    handshake: Handshake | None
+    tests: tuple[TestRecord, ...]
+    profile_sha256: str | None = None          # None for a reference config
+    reference: ReferenceInfo | None = None     # set for a reference config
+    wall_s: float | None = None                # None in a baseline
+
+    @property
+    def kind(self) -> str:
+        return "reference" if self.reference is not None else "profile"
+
+    @property
+    def tests_passed(self) -> int:
+        return sum(t.passed for t in self.tests)
+
+    @property
+    def tests_total(self) -> int:
+        return len(self.tests)
+
+    def renamed(self, name: str) -> "Result":
+        return replace(self, profile=name)
+
+    def without_wall_clock(self) -> "Result":
+        """What a baseline keeps: wall-clock times are not a property of the config."""
+        return replace(self, wall_s=None, tests=tuple(
+            t if t.seen is None else replace(t, seen=replace(t.seen, wall_s=None))
+            for t in self.tests))
+
+    def to_json(self) -> dict[str, Any]:
+        s = self.sizes
+        doc: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "profile": self.profile,
+            "passed": self.passed,
+            "config_sha256": self.config_sha256,
+            "tlsfit_version": self.tlsfit_version,
+            "mbedtls_version": self.mbedtls_version,
+            "tools": dict(self.tools),
+            "flags": {"compile": list(self.compile_flags), "link": list(self.link_flags)},
+            "sizes": {
+                "flash": s.flash, "flash_mbedtls": s.flash_mbedtls, "ram_static": s.ram_static,
+                "ram_static_mbedtls": s.ram_static_mbedtls, "sections": dict(s.sections),
+                "by_group": {g: {"flash": f, "ram": r} for g, f, r in s.by_group},
+                "modules": [asdict(m) for m in s.modules],
+                "symbols": [asdict(m) for m in s.symbols],
+            },
+            "ram": asdict(self.ram),
+            "handshake": None if self.handshake is None else {
+                **asdict(self.handshake),
+                "instructions_runs": list(self.handshake.instructions_runs),
+                "instructions_ci95": None if self.handshake.instructions_ci95 is None
+                else list(self.handshake.instructions_ci95)},
+            "tests": [{**asdict(t), "seen": None if t.seen is None else t.seen.to_json()}
+                      for t in self.tests],
+            "tests_passed": self.tests_passed,
+            "tests_total": self.tests_total,
+        }
+        if self.profile_sha256 is not None:
+            doc["profile_sha256"] = self.profile_sha256
+        if self.reference is not None:
+            doc["kind"] = "reference"
+            doc["reference"] = {"header": self.reference.header, "like": self.reference.like,
+                                "adjustments": list(self.reference.adjustments)}
+        if self.wall_s is not None:
+            doc["wall_s"] = self.wall_s
+        return doc
+
+    @staticmethod
+    def from_json(doc: Any, where: str) -> "Result":
+        """Read a result document; WHERE names it in the message of a bad one."""
+        if not isinstance(doc, dict):
+            raise TlsfitError(f"{where}: not a tlsfit result (a JSON object is expected)")
+        if doc.get("schema_version") != SCHEMA_VERSION:
+            raise TlsfitError(f"{where}: a result of schema version {doc.get('schema_version')!r}; "
+                              f"this tlsfit reads version {SCHEMA_VERSION} (measure it again)")
+        try:
+            s, ram, hs = doc["sizes"], doc["ram"], doc.get("handshake")
+            ref = doc.get("reference")
+            result = Result(
+                profile=doc["profile"], passed=bool(doc["passed"]),
+                config_sha256=doc["config_sha256"], tlsfit_version=doc["tlsfit_version"],
+                mbedtls_version=doc["mbedtls_version"],
+                tools=tuple(sorted(doc.get("tools", {}).items())),
+                compile_flags=tuple(doc["flags"]["compile"]),
+                link_flags=tuple(doc["flags"]["link"]),
+                sizes=Sizes(
+                    flash=s["flash"], flash_mbedtls=s["flash_mbedtls"], ram_static=s["ram_static"],
+                    ram_static_mbedtls=s["ram_static_mbedtls"],
+                    sections=tuple(sorted(s["sections"].items())),
+                    by_group=tuple((g, v["flash"], v["ram"]) for g, v in sorted(s["by_group"].items())),
+                    modules=tuple(ModuleRow(**m) for m in s["modules"]),
+                    symbols=tuple(SymbolRow(**m) for m in s.get("symbols", []))),
+                ram=Ram(**ram),
+                handshake=None if hs is None else Handshake(
+                    case=hs["case"], tls_version=hs["tls_version"], ciphersuite=hs["ciphersuite"],
+                    instructions=hs["instructions"],
+                    instructions_runs=tuple(hs.get("instructions_runs") or ()),
+                    instructions_ci95=None if hs.get("instructions_ci95") is None
+                    else (hs["instructions_ci95"][0], hs["instructions_ci95"][1]),
+                    bytes_tx=hs["bytes_tx"], bytes_rx=hs["bytes_rx"]),
+                tests=tuple(TestRecord(**{**t, "seen": None if t.get("seen") is None else
+                                          Seen(**{"verify_flags": None, **t["seen"]})})
+                            for t in doc["tests"]),
+                profile_sha256=doc.get("profile_sha256"),
+                reference=None if ref is None else ReferenceInfo(
+                    ref["header"], ref["like"], tuple(ref.get("adjustments", ()))),
+                wall_s=doc.get("wall_s"))
+        except KeyError as exc:
+            raise TlsfitError(f"{where}: not a complete tlsfit result: no {exc.args[0]!r}") from None
+        except TypeError as exc:
+            raise TlsfitError(f"{where}: not a tlsfit result ({exc})") from None
+        if doc.get("tests_total", result.tests_total) != result.tests_total:
+            raise TlsfitError(f"{where}: tests_total {doc['tests_total']} but "
+                              f"{result.tests_total} tests are listed")
+        return result
