@@ -73,3 +73,13 @@ def test_goal_and_minimality_rows_say_where_they_stand():
     assert row_state("psk-ccm-minimal", {}) == "unknown"
     assert row_state("psk-ccm-minimal", {"config_sha256": result.config_sha256}) == "current"
     assert row_state("psk-ccm-minimal", {"config_sha256": "0" * 64}) == "stale"
+
+
+def test_a_result_of_another_schema_is_one_message_on_the_command_line(cli, tmp_path):
+    _, doc = _committed()[0]
+    bad = tmp_path / "old.json"
+    bad.write_text(json.dumps({**doc, "schema_version": 0}))
+    code, out, err = cli("compare", str(bad))
+    assert code == 1 and out == ""
+    assert err == (f"tlsfit: {bad}: a result of schema version 0; this tlsfit reads version 1 "
+                   "(measure it again)\n")
