@@ -68,7 +68,7 @@ references: setup
 	$(TLSFIT) measure --reference $(MBEDTLS_TREE)/include/mbedtls/mbedtls_config.h \
 		--like tls13-ecdsa-p256-minimal --as reference-mbedtls-default
 
-# Slow (13 minutes measured on 2 cores): prove every shipped profile 1-minimal.
+# Slow (19 minutes measured on 2 cores): prove every shipped profile 1-minimal.
 minimality: setup
 	time $(TLSFIT) minimize --all
 
