@@ -301,8 +301,8 @@ def _custom_mode(resolution: Resolution, release: ReleaseModel) -> ZephyrFragmen
 
 
 @lru_cache(maxsize=64)
-def _cached(resolution_key: int, version: str, mode: str,
-            resolution: Resolution) -> ZephyrFragment:
+def _cached(version: str, mode: str, resolution: Resolution) -> ZephyrFragment:
+    """Kconfiglib runs once per resolution, release and mode in a process."""
     release = load_release(version)
     return _kconfig_mode(resolution, release) if mode == "kconfig" \
         else _custom_mode(resolution, release)
@@ -313,4 +313,4 @@ def zephyr_fragment(resolution: Resolution, version: str, mode: str) -> ZephyrFr
         raise TlsfitError(f"unknown Zephyr version {version}; known: {', '.join(releases())}")
     if mode not in ("kconfig", "custom-file"):
         raise TlsfitError(f"unknown fragment mode {mode}")
-    return _cached(id(resolution), version, mode, resolution)
+    return _cached(version, mode, resolution)
