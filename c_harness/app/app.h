@@ -81,6 +81,8 @@ const struct app_pki_blob *app_pki_find(const char *dir, const char *base);
 
 /* TEST-ONLY deterministic entropy behind mbedtls_hardware_poll. */
 void app_entropy_set_seed(uint32_t seed);
+/* TEST ONLY (app_entropy.c): the "product's RNG" of configs without a DRBG in Mbed TLS. */
+int app_product_random(void *ctx, unsigned char *out, size_t len);
 
 void app_tls_run(const struct app_params *params, struct app_transport *transport, struct app_result *result);
 void app_csr_run(const struct app_params *params, struct app_result *result);

@@ -7,7 +7,8 @@
 #include "board.h"
 
 #if defined(MBEDTLS_X509_CSR_WRITE_C) && defined(MBEDTLS_PK_WRITE_C) && defined(MBEDTLS_PEM_WRITE_C) && \
-    defined(MBEDTLS_ECP_DP_SECP256R1_ENABLED) && (defined(MBEDTLS_ECP_C) || defined(MBEDTLS_PK_USE_PSA_EC_DATA))
+    (defined(MBEDTLS_ECP_DP_SECP256R1_ENABLED) || defined(PSA_WANT_ECC_SECP_R1_256)) && \
+    (defined(MBEDTLS_ECP_C) || defined(MBEDTLS_PK_USE_PSA_EC_DATA))
 #define APP_CSR_SUPPORTED
 #include "mbedtls/pk.h"
 #include "mbedtls/x509_csr.h"

@@ -1,4 +1,5 @@
-/* DRBG seeded from the entropy module (whose hardware source is the TEST-ONLY poll). */
+/* The TLS/PK f_rng: Mbed TLS's DRBG seeded from the entropy module (whose hardware source is the
+ * TEST-ONLY poll), PSA's generator, or (RNG_PRODUCT, no DRBG in Mbed TLS) the product's RNG. */
 #include "mbedtls/build_info.h"
 
 #include "app.h"
@@ -20,8 +21,6 @@ static mbedtls_ctr_drbg_context app_rng_drbg;
 static mbedtls_hmac_drbg_context app_rng_drbg;
 #elif defined(MBEDTLS_PSA_CRYPTO_C)
 #include "psa/crypto.h"
-#else
-#error "tlsfit harness: needs MBEDTLS_CTR_DRBG_C, MBEDTLS_HMAC_DRBG_C or MBEDTLS_PSA_CRYPTO_C for randomness"
 #endif
 
 static const unsigned char app_rng_personal[] = "tlsfit harness";
@@ -46,7 +45,7 @@ int app_rng_setup(void)
     return mbedtls_hmac_drbg_seed(&app_rng_drbg, md, mbedtls_entropy_func, &app_rng_entropy, app_rng_personal,
                                   sizeof(app_rng_personal) - 1u);
 #else
-    return 0; /* psa_crypto_init() already seeded PSA's own DRBG */
+    return 0; /* PSA's own generator (seeded by psa_crypto_init()) or the product's RNG */
 #endif
 }
 
@@ -57,8 +56,10 @@ int app_rng(void *ctx, unsigned char *out, size_t len)
     return mbedtls_ctr_drbg_random(&app_rng_drbg, out, len);
 #elif defined(MBEDTLS_HMAC_DRBG_C)
     return mbedtls_hmac_drbg_random(&app_rng_drbg, out, len);
-#else
+#elif defined(MBEDTLS_PSA_CRYPTO_C)
     return mbedtls_psa_get_random(MBEDTLS_PSA_RANDOM_STATE, out, len);
+#else
+    return app_product_random(ctx, out, len);
 #endif
 }
 

@@ -9,13 +9,13 @@ paths, sorted JSON.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from tlsfit import MBEDTLS_LINE, __version__
 from tlsfit.generate.duties import max_fragment_length, product_duties
-from tlsfit.generate.render import render_header
+from tlsfit.generate.render import (HEADER_NAME, backend, config_sha256, curve_placement,
+                                    render_config)
 from tlsfit.generate.resolve import Resolution
 from tlsfit.mbedtls.tree import PINNED_VERSION
 from tlsfit.zephyr.fragments import (CUSTOM_HEADER_NAME, DEFAULT_VERSION, USER_CONFIG_NAME,
@@ -25,15 +25,18 @@ from tlsfit.zephyr.render import manifest_entry, render_prj_conf, render_user_co
 SCHEMA_VERSION = 1
 
 
-def render_manifest(resolution: Resolution, header: str,
-                    zephyr: dict[str, dict[str, object]] | None = None) -> str:
+def render_manifest(resolution: Resolution, config: dict[str, str],
+                    zephyr: dict[str, object] | None = None) -> str:
     profile = resolution.profile
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "profile": profile.name,
         "fragments": [{"file": f.path.name, "sha256": f.sha256} for f in profile.fragments],
         "profile_sha256": profile.sha256,
-        "config_sha256": hashlib.sha256(header.encode("utf-8")).hexdigest(),
+        "config_sha256": config_sha256(config),
+        "config_files": sorted(config),
+        "crypto": {"backend": backend(resolution),
+                   "curves": {curve: where for curve, where in curve_placement(resolution)}},
         "tlsfit_version": __version__,
         "mbedtls": {"line": MBEDTLS_LINE, "model_checked_against": PINNED_VERSION},
         "requirements": {k: v for k, v in resolution.requirements if v not in ("", "n")},
@@ -52,9 +55,17 @@ def render_manifest(resolution: Resolution, header: str,
 def render_all(resolution: Resolution,
                zephyr_versions: tuple[str, ...] = (DEFAULT_VERSION,)) -> dict[str, str]:
     """Every output file of one profile: relative path -> text."""
-    header = render_header(resolution)
-    files = {"mbedtls_config.h": header}
-    zephyr: dict[str, dict[str, object]] = {}
+    config = render_config(resolution)
+    header = config[HEADER_NAME]
+    files = dict(config)
+    zephyr: dict[str, object] = {}
+    if backend(resolution) == "psa":
+        # Not yet: Zephyr's PSA_WANT Kconfig and config-psa.h are not modelled, and a
+        # fragment that is not checked the way Zephyr builds it is not written.
+        zephyr_versions = ()
+        zephyr["not_generated"] = ("Zephyr fragments for the PSA backend are not generated "
+                                   "yet; use the legacy backend (CONFIG_CRYPTO_LEGACY=y) "
+                                   "for Zephyr")
     for version in zephyr_versions:
         kconf = zephyr_fragment(resolution, version, "kconfig")
         custom = zephyr_fragment(resolution, version, "custom-file")
@@ -65,7 +76,7 @@ def render_all(resolution: Resolution,
         files[f"{base}/{CUSTOM_HEADER_NAME}"] = header
         zephyr[version] = {"kconfig": manifest_entry(kconf, f"{base}/prj.conf"),
                            "custom-file": manifest_entry(custom, f"{base}/prj-custom-file.conf")}
-    files["manifest.json"] = render_manifest(resolution, header, zephyr)
+    files["manifest.json"] = render_manifest(resolution, config, zephyr)
     return files
 
 

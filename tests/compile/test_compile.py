@@ -1,25 +1,31 @@
-"""Every shipped profile's header against Mbed TLS 3.6.6, host and Cortex-M33."""
+"""Every shipped profile's config on each backend against Mbed TLS 3.6.6, host and Cortex-M33."""
 
 import pytest
 
 from tlsfit.build.compile_check import TARGETS, compile_library
 from tlsfit.mbedtls.tree import locate
 from tlsfit.paths import shipped_profiles
-from tlsfit.generate.profile import read_profile
-from tlsfit.generate.render import render_header
+from tlsfit.generate.render import CRYPTO_CONFIG_NAME, HEADER_NAME, render_config
 from tlsfit.generate.resolve import resolve
+from tlsfit.generate.variants import BACKENDS, read_variant
 
 pytestmark = pytest.mark.compile
 
 
 @pytest.mark.parametrize("profile", shipped_profiles(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("target", sorted(TARGETS))
-def test_header_compiles(profile, target, tmp_path):
+def test_config_compiles(profile, backend, target, tmp_path):
+    """Each shipped profile on each crypto backend: its config files through check_config.h."""
     tree = locate()  # fails loudly if set-up did not fetch Mbed TLS
     assert tree.version == "3.6.6"
-    header = tmp_path / "mbedtls_config.h"
-    header.write_text(render_header(resolve(read_profile([profile]))))
-    assert compile_library(header, tree, TARGETS[target]) > 100
+    config = tmp_path / "config"
+    config.mkdir()
+    files = render_config(resolve(read_variant([profile], tmp_path, backend=backend)))
+    assert (CRYPTO_CONFIG_NAME in files) == (backend == "psa")
+    for name, text in files.items():
+        (config / name).write_text(text)
+    assert compile_library(config / HEADER_NAME, tree, TARGETS[target]) > 100
 
 
 def test_a_broken_header_fails_the_check(tmp_path):

@@ -37,11 +37,18 @@ TARGETS = {
 
 
 def compile_library(config_header: Path, tree: MbedtlsTree, target: Target) -> int:
-    """Compile all of library/*.c with CONFIG_HEADER; return the file count."""
+    """Compile all of library/*.c (and p256-m) with CONFIG_HEADER; return the file count."""
     if shutil.which(target.compiler) is None:
         raise TlsfitError(f"{target.compiler} not found: run 'make setup' first")
-    sources = sorted(tree.library_dir.glob("*.c"))
-    base = [target.compiler, *target.flags, f"-I{tree.include_dir}", f"-I{tree.library_dir}",
+    # The p256-m driver is part of a PSA-backend build (Mbed TLS's own CMake compiles it too).
+    p256m = tree.path / "3rdparty" / "p256-m"
+    sources = sorted(tree.library_dir.glob("*.c")) + sorted(
+        [p256m / "p256-m_driver_entrypoints.c", p256m / "p256-m" / "p256-m.c"])
+    sources = [src for src in sources if src.is_file()]
+    # The config directory first on the include path: a PSA-backend header names its
+    # tlsfit_crypto_config.h there, as in a product's build.
+    base = [target.compiler, *target.flags, f"-I{config_header.resolve().parent}",
+            f"-I{tree.include_dir}", f"-I{tree.library_dir}", f"-I{p256m}", f"-I{p256m / 'p256-m'}",
             f'-DMBEDTLS_CONFIG_FILE="{config_header.resolve()}"']
     with tempfile.TemporaryDirectory(prefix="tlsfit-cc-") as tmp:
         def one(src: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:

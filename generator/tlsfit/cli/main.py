@@ -128,16 +128,18 @@ def cmd_compile_check(args: argparse.Namespace) -> int:
 
     from tlsfit.build.compile_check import TARGETS, compile_library
     from tlsfit.mbedtls.tree import locate
-    from tlsfit.generate.render import render_header
+    from tlsfit.generate.render import HEADER_NAME, render_config
     from tlsfit.generate.resolve import resolve
 
     tree = locate(args.mbedtls_src)
     targets = [TARGETS[t] for t in args.target] if args.target else list(TARGETS.values())
     with tempfile.TemporaryDirectory(prefix="tlsfit-") as tmp:
         for profile in _profiles_from_args(args):
-            header = Path(tmp) / profile.name / "mbedtls_config.h"
-            header.parent.mkdir(parents=True)
-            header.write_text(render_header(resolve(profile)), encoding="utf-8")
+            config_dir = Path(tmp) / profile.name
+            config_dir.mkdir(parents=True)
+            for name, text in render_config(resolve(profile)).items():
+                (config_dir / name).write_text(text, encoding="utf-8")
+            header = config_dir / HEADER_NAME
             for target in targets:
                 count = compile_library(header, tree, target)
                 print(f"{profile.name}: {count} Mbed TLS {tree.version} sources compile "
@@ -172,17 +174,17 @@ def cmd_minimize(args: argparse.Namespace) -> int:
 
 
 def cmd_goals(args: argparse.Namespace) -> int:
-    """Measure a profile under each optimisation goal (an overlay per goal)."""
+    """Measure a profile under each optimisation goal and crypto backend (an overlay each)."""
     from tlsfit.mbedtls.tree import locate
-    from tlsfit.measure.goals import load_goals, measure_goals, save_goals
+    from tlsfit.measure.goals import backend_choice, load_goals, measure_goals, save_goals
     from tlsfit.paths import REPO_ROOT, RESULTS_DIR
 
     out = Path(args.output) if args.output else RESULTS_DIR / "goals.json"
     doc = load_goals(out)
     tree = locate(args.mbedtls_src)
 
-    def show(profile: str, goal: str, row: dict[str, object]) -> None:
-        print(f"{profile:26} {goal:5}  tests {row['tests']:>5}  Mbed TLS flash "
+    def show(profile: str, goal: str, backend: str, row: dict[str, object]) -> None:
+        print(f"{profile:26} {goal:5} {backend:6}  tests {row['tests']:>5}  Mbed TLS flash "
               f"{row['flash_mbedtls']:>7,}  static RAM {row['ram_static']:>6,}"
               f"  heap {row['heap_peak']:>6,}  stack {row['stack_peak']:>5,}"
               f"  total RAM {row['ram_total']:>6,}  handshake "
@@ -191,9 +193,12 @@ def cmd_goals(args: argparse.Namespace) -> int:
     failed = False
     for base in _profiles_from_args(args):
         rows = measure_goals(base, tree, REPO_ROOT / "build" / "goals", show)
-        failed |= not all(r["passed"] for r in rows.values())
+        failed |= not all(r["passed"] for of in rows.values() for r in of.values())
         doc["profiles"][base.name] = rows
         save_goals(doc, out)
+    print("backend each goal picks (measured):")
+    for choice in backend_choice(doc).values():
+        print(f"  {choice.sentence()}")
     print(f"-> {out}")
     return 1 if failed else 0
 
@@ -515,8 +520,9 @@ def build_parser() -> argparse.ArgumentParser:
     cc.add_argument("--target", action="append", choices=("host", "cortex-m33"))
 
     goals = add("goals", cmd_goals,
-                "measure profiles under each optimisation goal (size, RAM, speed): the "
-                "trade-off table (results/goals.json)")
+                "measure profiles under each optimisation goal (size, RAM, speed) and crypto "
+                "backend (legacy, PSA): the trade-off table and the backend each goal picks "
+                "(results/goals.json)")
     goals.add_argument("profiles", nargs="*", metavar="PROFILE")
     goals.add_argument("--all", action="store_true")
     goals.add_argument("-o", "--output", metavar="FILE")

@@ -1,45 +1,41 @@
 """Which figures no longer describe their profile: the config hash has moved on.
 
-A result, a goals row or a minimality row records the sha256 of the header
-it measured. When the shipped profile of that name now resolves to another
-header (the profile or tlsfit's model changed since), the figure is stale:
+A result, a goals row or a minimality row records the sha256 of the config
+it measured. When the shipped profile of that name now resolves to another config
+(the profile or tlsfit's model changed since), the figure is stale:
 compare and report mark it rather than present it as current.
 """
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from tlsfit.errors import TlsfitError
-from tlsfit.generate.profile import read_profile
-from tlsfit.generate.render import render_header
+from tlsfit.generate.render import config_sha256, render_config
+from tlsfit.generate.variants import read_variant
 from tlsfit.generate.resolve import resolve
 from tlsfit.paths import shipped_profiles
 from tlsfit.results.load import ResultSet
 
 
 @lru_cache(maxsize=None)
-def current_config_sha256(profile: str, goal: str | None = None) -> str | None:
-    """The hash of the header the shipped profile PROFILE (under GOAL's overlay, as
-    ``tlsfit goals`` measures it) resolves to now; None when there is no such profile."""
+def current_config_sha256(profile: str, goal: str | None = None,
+                          backend: str | None = None) -> str | None:
+    """The hash of the config the shipped profile PROFILE (under GOAL's and BACKEND's
+    overlay, as ``tlsfit goals`` measures it) resolves to now; None when there is no
+    such profile."""
     path = next((p for p in shipped_profiles() if p.stem == profile), None)
     if path is None:
         return None
     with tempfile.TemporaryDirectory(prefix="tlsfit-prov-") as tmp:
-        paths = [path]
-        if goal:
-            overlay = Path(tmp) / f"goal-{goal}.conf"
-            overlay.write_text(f"CONFIG_OPTIMIZE_{goal.upper()}=y\n", encoding="utf-8")
-            paths.append(overlay)
         try:
-            header = render_header(resolve(read_profile(paths)))
+            files = render_config(resolve(read_variant([path], Path(tmp), goal, backend)))
         except TlsfitError:
             return None
-    return hashlib.sha256(header.encode("utf-8")).hexdigest()
+    return config_sha256(files)
 
 
 def stale_results(docs: ResultSet) -> frozenset[str]:
@@ -54,10 +50,11 @@ def stale_results(docs: ResultSet) -> frozenset[str]:
     return frozenset(out)
 
 
-def row_state(profile: str, row: dict[str, Any], goal: str | None = None) -> str:
+def row_state(profile: str, row: dict[str, Any], goal: str | None = None,
+              backend: str | None = None) -> str:
     """'current', 'stale' or 'unknown' (a row written before rows carried their hash)."""
     recorded = row.get("config_sha256")
     if recorded is None:
         return "unknown"
-    now = current_config_sha256(profile, goal)
+    now = current_config_sha256(profile, goal, backend)
     return "current" if now is None or now == recorded else "stale"

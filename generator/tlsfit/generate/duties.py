@@ -38,9 +38,24 @@ def product_duties(resolution: Resolution) -> tuple[Duty, ...]:
     if resolution.enabled("MBEDTLS_ENTROPY_HARDWARE_ALT"):
         duties.append(Duty("entropy", "implement mbedtls_hardware_poll() on a real TRNG "
                                       "(MBEDTLS_ENTROPY_HARDWARE_ALT); never a constant or a clock"))
-    if resolution.enabled("MBEDTLS_PSA_CRYPTO_C"):
+    if resolution.enabled("MBEDTLS_USE_PSA_CRYPTO"):
+        duties.append(Duty("psa_init", "call psa_crypto_init() once before the first TLS, X.509, "
+                                       "PK or PSA call (they all run on PSA)"))
+    elif resolution.enabled("MBEDTLS_PSA_CRYPTO_C"):
         duties.append(Duty("psa_init", "call psa_crypto_init() once before the first TLS 1.3 "
                                        "handshake or PSA call"))
+    if resolution.requirement("RNG_PRODUCT") == "y":
+        rng = "a real TRNG, or a DRBG seeded from one; never a counter, a clock or a constant"
+        if resolution.enabled("MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG"):
+            duties.append(Duty("external_rng", "implement mbedtls_psa_external_get_random() "
+                                               f"(MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG) on {rng}"))
+        if resolution.enabled("MBEDTLS_PSA_CRYPTO_C"):
+            duties.append(Duty("f_rng", "pass mbedtls_psa_get_random with "
+                                        "MBEDTLS_PSA_RANDOM_STATE as f_rng/p_rng to "
+                                        "mbedtls_ssl_conf_rng() and the PK calls"))
+        else:
+            duties.append(Duty("f_rng", f"pass the product's random function ({rng}) as "
+                                        "f_rng to mbedtls_ssl_conf_rng() and the PK calls"))
     mfl = max_fragment_length(resolution)
     if mfl is not None:
         code = dict(_MFL_CODES)[mfl]

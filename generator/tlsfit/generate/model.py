@@ -11,7 +11,7 @@ import kconfiglib
 from tlsfit.errors import TlsfitError
 from tlsfit.paths import KCONFIG_TOP
 
-MODEL_PREFIX = "MBEDTLS_"
+MODEL_PREFIXES = ("MBEDTLS_", "PSA_WANT_")
 DERIVED_PREFIX = "TLSFIT_"
 
 
@@ -32,8 +32,13 @@ def load_model() -> kconfiglib.Kconfig:
 
 
 def is_option(sym: kconfiglib.Symbol) -> bool:
-    """An Mbed TLS option of the model (name == macro name)."""
-    return sym.name.startswith(MODEL_PREFIX)
+    """An Mbed TLS option or PSA_WANT_* macro of the model (name == macro name)."""
+    return sym.name.startswith(MODEL_PREFIXES)
+
+
+def is_psa_want(name: str) -> bool:
+    """A PSA_WANT_* macro: it goes to the crypto config file, not mbedtls_config.h."""
+    return name.startswith("PSA_WANT_")
 
 
 def is_requirement(sym: kconfiglib.Symbol) -> bool:

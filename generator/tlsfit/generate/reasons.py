@@ -15,6 +15,13 @@ from kconfiglib import AND, OR, NOT, expr_value, split_expr
 from tlsfit.generate.model import is_requirement
 
 
+# The crypto backend routes a need to legacy modules or PSA_WANT_* ("select X
+# if TLSFIT_PSA"); as a condition it is not a reason. Options that exist only
+# because of the backend (MBEDTLS_USE_PSA_CRYPTO, ...) still name it: there
+# TLSFIT_PSA is the selector.
+_ROUTING = frozenset({"TLSFIT_LEGACY", "TLSFIT_PSA"})
+
+
 def _true_symbols(expr: object) -> list[kconfiglib.Symbol]:
     """Symbols that make EXPR true: positive literals that are y (or set ints)."""
     found: list[kconfiglib.Symbol] = []
@@ -62,7 +69,7 @@ def direct_causes(sym: kconfiglib.Symbol) -> list[kconfiglib.Symbol]:
                     selector.name == "TLSFIT_WIRING"):
                 causes.append(selector)
             for cond in parts[1:]:
-                causes.extend(_true_symbols(cond))
+                causes.extend(c for c in _true_symbols(cond) if c.name not in _ROUTING)
     for value, cond in sym.defaults:
         if expr_value(cond):
             causes.extend(_true_symbols(cond))

@@ -174,6 +174,10 @@ def _explain_load_warning(warning: str, kconf: kconfiglib.Kconfig,
 
     if m := _UNDEF.search(msg):
         name = m.group(2)
+        if name.startswith(("MBEDTLS_", "PSA_WANT_")):
+            return (f"{where}: error: CONFIG_{name} is {_kind(name)} that tlsfit does not "
+                    f"manage, and not a requirement; profiles state what the device must do "
+                    f"('tlsfit requirements')")
         close = difflib.get_close_matches(
             name, [s.name for s in requirement_symbols(kconf)], n=1)
         hint = f" (did you mean CONFIG_{close[0]}?)" if close else \
@@ -188,8 +192,7 @@ def _explain_load_warning(warning: str, kconf: kconfiglib.Kconfig,
     if m := _NO_PROMPT.search(msg):
         name = m.group(1)
         loc = _first(assignments.get(name))
-        kind = "an Mbed TLS option" if name.startswith("MBEDTLS_") else "derived by tlsfit"
-        return (f"{loc or where}: error: CONFIG_{name} is {kind}, not a requirement; set "
+        return (f"{loc or where}: error: CONFIG_{name} is {_kind(name)}, not a requirement; set "
                 f"the requirement that needs it instead")
     if m := _INVALID_VALUE.search(msg):
         loc = _first(assignments.get(m.group(2)))
@@ -202,6 +205,14 @@ def _explain_load_warning(warning: str, kconf: kconfiglib.Kconfig,
     return f"{where + ': ' if where else ''}error: {msg}"
 
 
+def _kind(name: str) -> str:
+    if name.startswith("PSA_WANT_"):
+        return "a PSA crypto option (tlsfit_crypto_config.h)"
+    if name.startswith("MBEDTLS_"):
+        return "an Mbed TLS option"
+    return "derived by tlsfit"
+
+
 def _not_requirements(kconf: kconfiglib.Kconfig,
                       assignments: dict[str, list[Location]]) -> list[str]:
     """Assignments to model or derived symbols (Kconfiglib ignores them silently)."""
@@ -209,8 +220,7 @@ def _not_requirements(kconf: kconfiglib.Kconfig,
     for name, locs in assignments.items():
         sym = kconf.syms.get(name)
         if sym is not None and sym.nodes and not is_requirement(sym):
-            kind = "an Mbed TLS option" if is_option(sym) else "derived by tlsfit"
-            errors.append(f"{locs[-1]}: error: CONFIG_{name} is {kind}, not a requirement; "
+            errors.append(f"{locs[-1]}: error: CONFIG_{name} is {_kind(name)}, not a requirement; "
                           f"set the requirement that needs it instead ('tlsfit requirements')")
     return errors
 

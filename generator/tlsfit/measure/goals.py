@@ -1,25 +1,45 @@
-"""``tlsfit goals``: one profile measured under each optimisation goal.
+"""``tlsfit goals``: each profile measured under each optimisation goal and crypto backend.
 
-Each goal is an overlay (``CONFIG_OPTIMIZE_<GOAL>=y``) over the profile;
-each row keeps the provenance of the result it came from (profile and
-config hashes, tlsfit and Mbed TLS versions), so that a stale row can be
-told from a current one.
+Each variant is the profile plus one overlay (``CONFIG_OPTIMIZE_<GOAL>=y``,
+``CONFIG_CRYPTO_<BACKEND>=y``, see ``generate.variants``); each row keeps the
+provenance of the result it came from (profile and config hashes, tlsfit and
+Mbed TLS versions), so that a stale row can be told from a current one.
+
+The backend a goal picks when a profile does not name one is the measured
+best (``backend_choice``): the backend on which every measured profile passes
+and whose figure for the goal (Mbed TLS flash, total RAM, handshake
+instructions) is lower, as the geometric mean of the per-profile ratios, so
+that an RSA handshake of 900 M instructions does not outweigh every other
+profile. requirements.kconfig's CRYPTO_BACKEND defaults must agree
+(tests/unit/test_backend_choice.py).
 """
 
 from __future__ import annotations
 
+import math
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from tlsfit.generate.profile import ProfileSource, read_profile
+from tlsfit.errors import TlsfitError
+from tlsfit.generate.profile import ProfileSource
+from tlsfit.generate.variants import BACKENDS, GOALS, read_variant
 from tlsfit.mbedtls.tree import MbedtlsTree
 from tlsfit.measure.measure import measure_profile
 from tlsfit.results.io import read_document, write_json
 from tlsfit.results.model import Result
 
-GOALS = ("size", "ram", "speed")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: The figure each goal minimises, and how it is named.
+METRIC: dict[str, tuple[str, str]] = {
+    "size": ("flash_mbedtls", "Mbed TLS flash"),
+    "ram": ("ram_total", "total RAM"),
+    "speed": ("hs_instructions", "handshake instructions"),
+}
+
+GoalRows = dict[str, dict[str, dict[str, Any]]]   # goal -> backend -> row
 
 
 def empty_document() -> dict[str, Any]:
@@ -30,7 +50,15 @@ def load_goals(path: Path) -> dict[str, Any]:
     """results/goals.json, or an empty document when there is none yet."""
     if not path.exists():
         return empty_document()
-    return read_document(path, "tlsfit goals results", SCHEMA_VERSION)
+    doc = read_document(path, "tlsfit goals results", SCHEMA_VERSION)
+    for name, rows in doc.get("profiles", {}).items():
+        for goal in rows:
+            if goal not in GOALS or not isinstance(rows[goal], dict) or \
+                    any(b not in BACKENDS for b in rows[goal]):
+                raise TlsfitError(f"{path}: profile {name}: unknown goal or backend under "
+                                  f"'{goal}' (goals {', '.join(GOALS)}; backends "
+                                  f"{', '.join(BACKENDS)})")
+    return doc
 
 
 def save_goals(doc: dict[str, Any], path: Path) -> Path:
@@ -38,7 +66,7 @@ def save_goals(doc: dict[str, Any], path: Path) -> Path:
 
 
 def goal_row(result: Result) -> dict[str, Any]:
-    """The figures of one measurement under one goal, with where they came from."""
+    """The figures of one measurement under one goal and backend, with where they came from."""
     return {"passed": result.passed,
             "tests": f"{result.tests_passed}/{result.tests_total}",
             "flash": result.sizes.flash,
@@ -55,15 +83,64 @@ def goal_row(result: Result) -> dict[str, Any]:
 
 
 def measure_goals(base: ProfileSource, tree: MbedtlsTree, build_root: Path,
-                  report: Callable[[str, str, dict[str, Any]], None]) -> dict[str, dict[str, Any]]:
-    """Measure BASE under each goal; REPORT(profile, goal, row) after each."""
-    rows: dict[str, dict[str, Any]] = {}
+                  report: Callable[[str, str, str, dict[str, Any]], None]) -> GoalRows:
+    """Measure BASE under each goal and backend; REPORT(profile, goal, backend, row) after each."""
+    rows: GoalRows = {}
     with tempfile.TemporaryDirectory(prefix="tlsfit-goal-") as tmp:
         for goal in GOALS:
-            overlay = Path(tmp) / f"goal-{goal}.conf"
-            overlay.write_text(f"CONFIG_OPTIMIZE_{goal.upper()}=y\n", encoding="utf-8")
-            profile = read_profile([*(f.path for f in base.fragments), overlay])
-            result = measure_profile(profile, tree, build_root, progress=lambda m: None)
-            rows[goal] = goal_row(result)
-            report(base.name, goal, rows[goal])
+            for backend in BACKENDS:
+                profile = read_variant([f.path for f in base.fragments], Path(tmp), goal, backend)
+                result = measure_profile(profile, tree, build_root, progress=lambda m: None)
+                row = goal_row(result)
+                rows.setdefault(goal, {})[backend] = row
+                report(base.name, goal, backend, row)
     return rows
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The backend a goal picks, and the figures it was picked by."""
+
+    goal: str
+    backend: str
+    metric: str                       # the row field compared
+    label: str
+    totals: dict[str, int]            # backend -> sum of the metric over the profiles compared
+    ratio: float | None               # geometric mean of psa / legacy per profile
+    profiles: tuple[str, ...]         # profiles measured on both backends
+    failing: dict[str, tuple[str, ...]]  # backend -> profiles that fail on it
+
+    def sentence(self) -> str:
+        figures = ", ".join(f"{b} {self.totals.get(b, 0):,}" for b in BACKENDS)
+        ratio = f"; PSA/legacy {self.ratio:.3f} (geometric mean)" if self.ratio else ""
+        fails = "; ".join(f"fails on {b}: {', '.join(p)}" for b, p in self.failing.items() if p)
+        return (f"{self.goal}: {self.backend} ({self.label} over {len(self.profiles)} profiles: "
+                f"{figures}{ratio}{'; ' + fails if fails else ''})")
+
+
+def backend_choice(doc: dict[str, Any]) -> dict[str, Choice]:
+    """Per goal, the measured best backend over the profiles of DOC (see module doc)."""
+    out = {}
+    for goal in GOALS:
+        metric, label = METRIC[goal]
+        failing: dict[str, list[str]] = {b: [] for b in BACKENDS}
+        compared: list[str] = []
+        totals = {b: 0 for b in BACKENDS}
+        logs: list[float] = []
+        for name, rows in sorted(doc.get("profiles", {}).items()):
+            of = rows.get(goal, {})
+            for backend in BACKENDS:
+                if backend in of and not of[backend]["passed"]:
+                    failing[backend].append(name)
+            if all(b in of and of[b]["passed"] for b in BACKENDS):
+                compared.append(name)
+                for b in BACKENDS:
+                    totals[b] += int(of[b][metric])
+                legacy, psa = of["legacy"][metric], of["psa"][metric]
+                if legacy > 0 and psa > 0:
+                    logs.append(math.log(psa / legacy))
+        ratio = math.exp(sum(logs) / len(logs)) if logs else None
+        psa_wins = ratio is not None and ratio < 1.0 and not failing["psa"]
+        out[goal] = Choice(goal, "psa" if psa_wins else "legacy", metric, label, totals, ratio,
+                           tuple(compared), {b: tuple(p) for b, p in failing.items()})
+    return out

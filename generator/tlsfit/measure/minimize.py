@@ -1,7 +1,8 @@
 """``tlsfit minimize``: prove that every option of a generated config earns its place.
 
 For each boolean option the config enables, build the harness without it
-(``#undef`` after the generated header) and run the profile's positive cases.
+(``#undef`` at the end of the generated header, or of tlsfit_crypto_config.h
+for a PSA_WANT_* macro) and run the profile's positive cases.
 The option is justified when:
   - needed: the build fails (check_config.h or a compile/link error) or a
     positive handshake fails, with the error seen;
@@ -17,7 +18,6 @@ Value options (buffer sizes, MPI size, ECP window) are reported, not removed.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +33,8 @@ from tlsfit.sizes.mapfile import parse_map
 from tlsfit.run.matrix import build_matrix
 from tlsfit.mbedtls.tree import MbedtlsTree
 from tlsfit.generate.profile import ProfileSource
-from tlsfit.generate.render import render_header
+from tlsfit.generate.model import is_psa_want
+from tlsfit.generate.render import CRYPTO_CONFIG_NAME, config_sha256, render_config
 from tlsfit.generate.resolve import resolve
 
 SCHEMA = 1
@@ -97,7 +98,7 @@ def minimize_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path
                      progress: Progress) -> dict[str, Any]:
     start = time.monotonic()
     resolution = resolve(profile)
-    header = render_header(resolution)
+    files = render_config(resolution)
     rows = _positives(resolution)
     if not rows:
         raise TlsfitError(f"{profile.name}: no positive case to check options against")
@@ -106,12 +107,15 @@ def minimize_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path
     config.mkdir(parents=True, exist_ok=True)
 
     def build(undef: str | None) -> tuple[Any, Any]:
-        text = header if undef is None else header.replace(
-            "#endif /* TLSFIT_MBEDTLS_CONFIG_H */",
-            f"#undef {undef} /* tlsfit minimize */\n#endif /* TLSFIT_MBEDTLS_CONFIG_H */")
-        target = config / "mbedtls_config.h"
-        if not target.exists() or target.read_text() != text:
-            target.write_text(text, encoding="utf-8")
+        for name, text in files.items():
+            guard = "TLSFIT_CRYPTO_CONFIG_H" if name == CRYPTO_CONFIG_NAME else \
+                "TLSFIT_MBEDTLS_CONFIG_H"
+            if undef is not None and (name == CRYPTO_CONFIG_NAME) == is_psa_want(undef):
+                text = text.replace(f"#endif /* {guard} */",
+                                    f"#undef {undef} /* tlsfit minimize */\n#endif /* {guard} */")
+            target = config / name
+            if not target.exists() or target.read_text() != text:
+                target.write_text(text, encoding="utf-8")
         fw = build_firmware(config, work / "fw", mbedtls_src=tree.path)
         return fw, parse_map(fw.map_file, fw.sizes)
 
@@ -176,7 +180,7 @@ def minimize_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path
         "profile": profile.name,
         # provenance: a later change to the profile or model makes this row stale
         "profile_sha256": profile.sha256,
-        "config_sha256": hashlib.sha256(header.encode("utf-8")).hexdigest(),
+        "config_sha256": config_sha256(files),
         "tlsfit_version": __version__,
         "mbedtls_version": tree.version,
         "minimal": all(v.justified for v in verdicts),

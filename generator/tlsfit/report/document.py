@@ -16,6 +16,8 @@ import jinja2
 from tlsfit.compare.provenance import row_state, stale_results
 from tlsfit.compare.tables import rows_sum
 from tlsfit.errors import TlsfitError
+from tlsfit.measure.goals import SCHEMA_VERSION as GOALS_SCHEMA, backend_choice
+from tlsfit.measure.minimize import SCHEMA as MINIMALITY_SCHEMA
 from tlsfit.results.io import read_document
 from tlsfit.results.model import Result
 from tlsfit.paths import TEMPLATES_DIR
@@ -108,7 +110,8 @@ def load_optional(results_dir: Path | None, name: str) -> dict[str, Any]:
     path = results_dir / name
     if not path.is_file():
         return {}
-    doc = read_document(path, f"tlsfit {path.stem} results", 1)
+    version = GOALS_SCHEMA if name == "goals.json" else MINIMALITY_SCHEMA
+    doc = read_document(path, f"tlsfit {path.stem} results", version)
     profiles = doc.get("profiles")
     if not isinstance(profiles, dict):
         raise TlsfitError(f"{path}: no 'profiles' object")
@@ -119,16 +122,20 @@ def _context(docs: ResultSet, results_dir: Path | None) -> dict[str, Any]:
     flash_bars, flash_colours = flash_chart(docs)
     ram_bars, ram_colours = ram_chart(docs)
     summary = compare_table(docs, stale_results(docs))
-    goals = {name: {goal: {**row, "state": row_state(name, row, goal)}
-                    for goal, row in rows.items()}
-             for name, rows in load_optional(results_dir, "goals.json").items()}
+    goals_doc = load_optional(results_dir, "goals.json")
+    goals = {name: {goal: {backend: {**row, "state": row_state(name, row, goal, backend)}
+                           for backend, row in by_backend.items()}
+                    for goal, by_backend in rows.items()}
+             for name, rows in goals_doc.items()}
+    choice = [c.sentence() for c in backend_choice({"profiles": goals_doc}).values()] \
+        if goals_doc else []
     tools = next((dict(d.tools) for d in docs.values() if d.tools), {})
     versions = sorted({d.mbedtls_version for d in docs.values()})
     minimality = load_optional(results_dir, "minimality.json")
     return {
         "docs": docs, "summary": summary, "flash_bars": flash_bars,
         "flash_colours": flash_colours, "ram_bars": ram_bars, "ram_colours": ram_colours,
-        "bar_width": BAR_WIDTH, "goals": goals,
+        "bar_width": BAR_WIDTH, "goals": goals, "backend_choice": choice,
         "minimality": {name: {"minimal": m["minimal"], "options": len(m["options"]),
                               "why": _count_why(m["options"]), "state": row_state(name, m)}
                        for name, m in minimality.items()},

@@ -19,8 +19,10 @@ from tlsfit.errors import TlsfitError
 from tlsfit.results.load import ResultSet
 from tlsfit.results.model import Result
 from tlsfit.compare.tables import Table, format_markdown
+from tlsfit.generate.variants import BACKENDS
+from tlsfit.measure.goals import backend_choice
 
-GoalSet = dict[str, dict[str, dict[str, Any]]]
+GoalSet = dict[str, dict[str, dict[str, dict[str, Any]]]]   # profile -> goal -> backend -> row
 KB = 1024
 
 
@@ -101,15 +103,32 @@ def references_table(docs: ResultSet, goals: GoalSet) -> Table:
 
 
 def goals_table(docs: ResultSet, goals: GoalSet) -> Table:
-    """Mbed TLS flash / total RAM (heap peak) / handshake per goal and profile."""
-    def cell(g: dict[str, Any]) -> str:
+    """Mbed TLS flash / total RAM (heap peak) / handshake per goal, backend and profile."""
+    def cell(g: dict[str, Any] | None) -> str:
+        if g is None:
+            return "-"
         if not g.get("passed", False):
             return "FAILED"
         return (f"{_n(g['flash_mbedtls'])} / {_n(g['ram_total'])} (heap {_n(g['heap_peak'])})"
                 f" / {_m(g['hs_instructions'])}")
-    rows = tuple((name, *(cell(of[goal]) for goal in ("size", "ram", "speed")))
-                 for name, of in sorted(goals.items()))
-    return Table(("profile", "size", "RAM", "speed"), rows)
+    rows = tuple((name, backend, *(cell(of.get(goal, {}).get(backend))
+                                   for goal in ("size", "ram", "speed")))
+                 for name, of in sorted(goals.items()) for backend in BACKENDS)
+    return Table(("profile", "backend", "size", "RAM", "speed"), rows)
+
+
+def backends_table(docs: ResultSet, goals: GoalSet) -> Table:
+    """The backend each goal picks when a profile names none, with the figures it is picked by."""
+    rows = []
+    for choice in backend_choice({"profiles": goals}).values():
+        ratio = f"{choice.ratio:.3f}" if choice.ratio else "-"
+        failing = "; ".join(f"{b}: {', '.join(p)}" for b, p in choice.failing.items() if p)
+        rows.append((choice.goal, choice.backend, choice.label,
+                     *(_n(choice.totals.get(b, 0)) for b in BACKENDS), ratio,
+                     str(len(choice.profiles)), failing or "-"))
+    return Table(("goal", "picks", "figure", *(f"sum, {b}" for b in BACKENDS),
+                  "PSA/legacy (geometric mean)", "profiles", "fails"), tuple(rows),
+                 (False, False, False, True, True, True, True, False))
 
 
 def targets_table(docs: ResultSet, goals: GoalSet) -> Table:
@@ -132,9 +151,11 @@ def targets_table(docs: ResultSet, goals: GoalSet) -> Table:
         rows.append(("every profile smaller than the Mbed TLS reference passing the same tests",
                      "; ".join(f"{_n(a)} < {_n(b)} (`{h}`)" for a, b, h, _ in pairs),
                      "yes" if all(a < b and ok for a, b, _, ok in pairs) else "NO"))
-    ram = goals.get(RAM_GOAL_PROFILE, {}).get("ram")
+    ram_backend = backend_choice({"profiles": goals})["ram"].backend
+    ram = goals.get(RAM_GOAL_PROFILE, {}).get("ram", {}).get(ram_backend)
     if ram:
-        rows.append((f"heap peak of `{RAM_GOAL_PROFILE}` with the RAM goal under 10 KB",
+        rows.append((f"heap peak of `{RAM_GOAL_PROFILE}` with the RAM goal ({ram_backend}) "
+                     "under 10 KB",
                      f"{_n(ram['heap_peak'])} B, tests {ram['tests']}",
                      "yes" if ram["heap_peak"] < RAM_GOAL_HEAP_LIMIT and ram["passed"] else "NO"))
     return Table(("target", "measured", "met"), tuple(rows))
@@ -144,6 +165,7 @@ BLOCKS: dict[str, Callable[[ResultSet, GoalSet], Table]] = {
     "figures": figures_table,
     "references": references_table,
     "goals": goals_table,
+    "backends": backends_table,
     "targets": targets_table,
 }
 _BLOCK = re.compile(r"(<!-- tlsfit:(?P<name>[a-z]+) -->\n)(?P<body>.*?)(<!-- /tlsfit:(?P=name) -->)",
