@@ -6,6 +6,10 @@
 #include "app.h"
 #include "board.h"
 
+#if defined(MBEDTLS_PK_C)
+#include "mbedtls/pk.h" /* defines MBEDTLS_PK_USE_PSA_EC_DATA when PK keeps EC keys for PSA */
+#endif
+
 #if defined(MBEDTLS_X509_CSR_WRITE_C) && defined(MBEDTLS_PK_WRITE_C) && defined(MBEDTLS_PEM_WRITE_C) && \
     (defined(MBEDTLS_ECP_DP_SECP256R1_ENABLED) || defined(PSA_WANT_ECC_SECP_R1_256)) && \
     (defined(MBEDTLS_ECP_C) || defined(MBEDTLS_PK_USE_PSA_EC_DATA))

@@ -20,10 +20,12 @@ static mbedtls_ctr_drbg_context app_rng_drbg;
 #include "mbedtls/md.h"
 static mbedtls_hmac_drbg_context app_rng_drbg;
 #elif defined(MBEDTLS_PSA_CRYPTO_C)
-#include "psa/crypto.h"
+#include "mbedtls/psa_util.h"
 #endif
 
+#if defined(MBEDTLS_CTR_DRBG_C) || defined(MBEDTLS_HMAC_DRBG_C)
 static const unsigned char app_rng_personal[] = "tlsfit harness";
+#endif
 
 int app_rng_setup(void)
 {

@@ -14,15 +14,20 @@ from pathlib import Path
 
 from tlsfit import MBEDTLS_LINE, __version__
 from tlsfit.generate.duties import max_fragment_length, product_duties
-from tlsfit.generate.render import (HEADER_NAME, backend, config_sha256, curve_placement,
-                                    render_config)
+from tlsfit.generate.render import (CRYPTO_CONFIG_NAME, HEADER_NAME, backend, config_sha256,
+                                    curve_placement, render_config)
 from tlsfit.generate.resolve import Resolution
 from tlsfit.mbedtls.tree import PINNED_VERSION
 from tlsfit.zephyr.fragments import (CUSTOM_HEADER_NAME, DEFAULT_VERSION, USER_CONFIG_NAME,
-                                     zephyr_fragment)
+                                     NotGenerated, zephyr_fragment)
 from tlsfit.zephyr.render import manifest_entry, render_prj_conf, render_user_config
 
 SCHEMA_VERSION = 1
+
+#: Zephyr's Kconfig mode on the PSA backend (CONFIG_PSA_WANT_*) is not generated yet: a
+#: fragment is written only when zephyr-check can prove it.
+PSA_KCONFIG_MODE_NOTE = ("Kconfig mode (CONFIG_PSA_WANT_*) is not generated for the PSA "
+                         "backend yet: use prj-custom-file.conf, or CONFIG_CRYPTO_LEGACY=y")
 
 
 def render_manifest(resolution: Resolution, config: dict[str, str],
@@ -59,23 +64,29 @@ def render_all(resolution: Resolution,
     header = config[HEADER_NAME]
     files = dict(config)
     zephyr: dict[str, object] = {}
-    if backend(resolution) == "psa":
-        # Not yet: Zephyr's PSA_WANT Kconfig and config-psa.h are not modelled, and a
-        # fragment that is not checked the way Zephyr builds it is not written.
-        zephyr_versions = ()
-        zephyr["not_generated"] = ("Zephyr fragments for the PSA backend are not generated "
-                                   "yet; use the legacy backend (CONFIG_CRYPTO_LEGACY=y) "
-                                   "for Zephyr")
+    psa = backend(resolution) == "psa"
     for version in zephyr_versions:
-        kconf = zephyr_fragment(resolution, version, "kconfig")
-        custom = zephyr_fragment(resolution, version, "custom-file")
         base = f"zephyr/{version}"
-        files[f"{base}/prj.conf"] = render_prj_conf(resolution, kconf)
-        files[f"{base}/{USER_CONFIG_NAME}"] = render_user_config(resolution, kconf)
-        files[f"{base}/prj-custom-file.conf"] = render_prj_conf(resolution, custom)
-        files[f"{base}/{CUSTOM_HEADER_NAME}"] = header
-        zephyr[version] = {"kconfig": manifest_entry(kconf, f"{base}/prj.conf"),
-                           "custom-file": manifest_entry(custom, f"{base}/prj-custom-file.conf")}
+        entry: dict[str, object] = {}
+        try:
+            custom = zephyr_fragment(resolution, version, "custom-file")
+        except NotGenerated as exc:
+            entry["custom-file"] = {"not_generated": str(exc)}
+        else:
+            files[f"{base}/prj-custom-file.conf"] = render_prj_conf(resolution, custom)
+            files[f"{base}/{CUSTOM_HEADER_NAME}"] = header
+            if psa:
+                # The header names the crypto file; it sits next to it on the include path.
+                files[f"{base}/{CRYPTO_CONFIG_NAME}"] = config[CRYPTO_CONFIG_NAME]
+            entry["custom-file"] = manifest_entry(custom, f"{base}/prj-custom-file.conf")
+        if psa:
+            entry["kconfig"] = {"not_generated": PSA_KCONFIG_MODE_NOTE}
+        else:
+            kconf = zephyr_fragment(resolution, version, "kconfig")
+            files[f"{base}/prj.conf"] = render_prj_conf(resolution, kconf)
+            files[f"{base}/{USER_CONFIG_NAME}"] = render_user_config(resolution, kconf)
+            entry["kconfig"] = manifest_entry(kconf, f"{base}/prj.conf")
+        zephyr[version] = entry
     files["manifest.json"] = render_manifest(resolution, config, zephyr)
     return files
 

@@ -2,12 +2,14 @@
 
 import pytest
 
-from tlsfit.build.compile_check import TARGETS, compile_library
+from tlsfit.build.compile_check import TARGETS, ciphersuites_missing, compile_library
 from tlsfit.mbedtls.tree import locate
-from tlsfit.paths import shipped_profiles
+from tlsfit.paths import REPO_ROOT, shipped_profiles
 from tlsfit.generate.render import CRYPTO_CONFIG_NAME, HEADER_NAME, render_config
 from tlsfit.generate.resolve import resolve
 from tlsfit.generate.variants import BACKENDS, read_variant
+
+PROFILES = REPO_ROOT / "profiles"
 
 pytestmark = pytest.mark.compile
 
@@ -37,3 +39,29 @@ def test_a_broken_header_fails_the_check(tmp_path):
     from tlsfit.errors import TlsfitError
     with pytest.raises(TlsfitError, match="does not compile for host"):
         compile_library(header, locate(), TARGETS["host"])
+
+
+@pytest.mark.parametrize("profile", shipped_profiles(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_listed_ciphersuite_is_one_mbedtls_has(profile, backend, tmp_path):
+    """MBEDTLS_SSL_CIPHERSUITES names only suites in ssl_ciphersuites.c's table for the config."""
+    config = tmp_path / "config"
+    config.mkdir()
+    files = render_config(resolve(read_variant([profile], tmp_path, backend=backend)))
+    for name, text in files.items():
+        (config / name).write_text(text)
+    assert ciphersuites_missing(config / HEADER_NAME, locate()) == []
+
+
+def test_a_suite_outside_the_table_is_found(tmp_path):
+    """The check can fail: a PSK suite listed in a config without PSK key exchange."""
+    config = tmp_path / "config"
+    config.mkdir()
+    files = render_config(resolve(read_variant([PROFILES / "tls12-ecdsa-p256-minimal.conf"],
+                                               tmp_path)))
+    header = files[HEADER_NAME].replace(
+        "MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, MBEDTLS_TLS_PSK_WITH_AES_128_CCM", 1)
+    (config / HEADER_NAME).write_text(header)
+    assert ciphersuites_missing(config / HEADER_NAME, locate()) == \
+        ["MBEDTLS_TLS_PSK_WITH_AES_128_CCM"]

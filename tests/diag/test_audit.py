@@ -137,3 +137,40 @@ def test_measure_lists_unnecessary_options_with_their_cost(cli):
     assert costs["MBEDTLS_SSL_PROTO_TLS1_3"] > 20_000
     assert measured["saving"] == measured["mbedtls_flash"] - measured["mbedtls_flash_without"]
     assert measured["saving"] > 200_000
+
+
+def test_a_psa_config_is_audited_with_its_psa_want_file(cli, tmp_path):
+    """A PSA-backend header: its PSA_WANT_* come from the crypto file it names, the profile is
+    resolved on the PSA backend, and a missing or extra PSA_WANT_* is named."""
+    code, _, err = cli("generate", str(PROFILES_DIR / "tls13-ecdsa-p256-minimal.conf"),
+                       str(_overlay(tmp_path, "CONFIG_CRYPTO_PSA=y\n")), "-o", str(tmp_path / "g"))
+    assert code == 0, err
+    header = tmp_path / "g" / "mbedtls_config.h"
+    clean = _audit(cli, header, "tls13-ecdsa-p256-minimal")
+    assert clean["missing"] == [] and clean["unnecessary"] == [] and clean["values"] == []
+    crypto = tmp_path / "g" / "tlsfit_crypto_config.h"
+    text = crypto.read_text()
+    text, n = re.subn(r"^#define PSA_WANT_ALG_GCM 1.*$", "", text, flags=re.M)
+    assert n == 1
+    crypto.write_text(text.replace("#endif /* TLSFIT_CRYPTO_CONFIG_H */",
+                                   "#define PSA_WANT_ALG_SHA_512 1\n#endif"))
+    doc = _audit(cli, header, "tls13-ecdsa-p256-minimal")
+    assert _names(doc["missing"]) == {"PSA_WANT_ALG_GCM"}
+    assert "CIPHER_AES_128_GCM" in doc["missing"][0]["requirements"]
+    assert _names(doc["unnecessary"]) == {"PSA_WANT_ALG_SHA_512"}
+
+
+def test_a_psa_header_whose_crypto_file_is_gone_is_one_message(cli, tmp_path):
+    header = tmp_path / "cfg.h"
+    header.write_text('#define MBEDTLS_PSA_CRYPTO_CONFIG\n'
+                      '#define MBEDTLS_PSA_CRYPTO_CONFIG_FILE "nowhere_crypto.h"\n')
+    code, _, err = cli("audit", str(header), "--profile", "psk-ccm-minimal")
+    assert code == 1 and "Traceback" not in err
+    assert err.startswith(f"tlsfit: {header}: MBEDTLS_PSA_CRYPTO_CONFIG_FILE names "
+                          f'"nowhere_crypto.h", which is neither next to the header')
+
+
+def _overlay(tmp_path, text: str):
+    path = tmp_path / "psa.conf"
+    path.write_text(text)
+    return path

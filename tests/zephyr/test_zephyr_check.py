@@ -42,12 +42,44 @@ def test_every_profile_every_release_both_modes_pass(generated, cli):
     code, out, err = cli("zephyr-check", *sorted(str(p) for p in generated.iterdir()),
                          "--model", "all")
     assert code == 0, out + err
-    profiles = len(list(generated.iterdir()))
-    assert profiles == 9
-    assert f"{profiles * len(RELEASES) * 2} passed, 0 failed" in out
+    profiles = sorted(generated.iterdir())
+    assert len(profiles) == 9
+    # Custom-file mode cannot compile the PSA core (every release's Mbed TLS menu, with
+    # CONFIG_MBEDTLS_PSA_CRYPTO_C, depends on Zephyr's own config file): profiles whose header
+    # needs it get no custom-file fragment, and their manifest says why.
+    expected = 0
+    for profile in profiles:
+        manifest = json.loads((profile / "manifest.json").read_text())
+        for version in RELEASES:
+            entry = manifest["zephyr"][version]
+            psa_core = "MBEDTLS_PSA_CRYPTO_C" in (profile / "mbedtls_config.h").read_text()
+            assert ("not_generated" in entry["custom-file"]) == psa_core, (profile.name, version)
+            if psa_core:
+                assert "CONFIG_MBEDTLS_PSA_CRYPTO_C=y, which custom-file mode cannot set" in \
+                    entry["custom-file"]["not_generated"]
+                assert not (profile / "zephyr" / version / "prj-custom-file.conf").exists()
+            expected += 1 if psa_core else 2
+    assert expected > 9 * len(RELEASES)
+    assert f"{expected} passed, 0 failed" in out
     rows = [line for line in out.splitlines() if "prj" in line and ".conf" in line]
-    assert len(rows) == profiles * len(RELEASES) * 2
+    assert len(rows) == expected
     assert all(re.search(r"ok \((identical|\d+ declared)\)", r) for r in rows), out
+
+
+def test_a_custom_file_fragment_without_the_psa_core_fails_the_check(generated, cli, tmp_path):
+    """What issue 10's custom-file fragments for TLS 1.3 did: the header needs the PSA core,
+    Zephyr compiles it only with CONFIG_MBEDTLS_PSA_CRYPTO_C=y: the check names it."""
+    d = _copy(generated, "tls13-ecdsa-p256-minimal", "4.3", tmp_path)
+    shutil.copy(d / "mbedtls_config.h", d / "tlsfit_mbedtls_config.h")
+    frag = d / "custom.conf"
+    frag.write_text("CONFIG_MBEDTLS=y\nCONFIG_MBEDTLS_BUILTIN=y\n# CONFIG_MBEDTLS_ENABLE_HEAP is not set\n"
+                    'CONFIG_CUSTOM_MBEDTLS_CFG_FILE=y\nCONFIG_MBEDTLS_CFG_FILE="tlsfit_mbedtls_config.h"\n')
+    code, out, _ = cli("zephyr-check", str(frag), "--model", "4.3", "--header",
+                       str(d / "mbedtls_config.h"))
+    assert code == 1
+    assert "sources not compiled" in out
+    assert "not compiled: MBEDTLS_PSA_CRYPTO_C is defined, but Zephyr compiles psa_crypto_aead.c" in out
+    assert "only with CONFIG_MBEDTLS_PSA_CRYPTO_C=y" in out
 
 
 def _copy(generated: Path, profile: str, version: str, dest: Path) -> Path:
@@ -125,7 +157,11 @@ def test_fragments_use_each_releases_names(generated):
     assert "CONFIG_MBEDTLS_TLS_VERSION_1_2=y" in (tls12 / "4.2" / "prj.conf").read_text()
     assert "CONFIG_MBEDTLS_SSL_PROTO_TLS1_2=y" in (tls12 / "4.3" / "prj.conf").read_text()
     assert "CONFIG_MBEDTLS_TLS_VERSION_1_2" not in (tls12 / "4.3" / "prj.conf").read_text()
-    assert "CONFIG_MBEDTLS_ZEPHYR_ENTROPY=y" in (tls12 / "3.7" / "prj.conf").read_text()
+    # The entropy glue where the header takes a TRNG through mbedtls_hardware_poll() ...
+    iot = generated / "iot-mutual-tls12" / "zephyr"
+    assert "CONFIG_MBEDTLS_ZEPHYR_ENTROPY=y" in (iot / "3.7" / "prj.conf").read_text()
+    # ... and none where the product gives its own random bytes (RNG_PRODUCT).
+    assert "CONFIG_MBEDTLS_ZEPHYR_ENTROPY=y" not in (tls12 / "3.7" / "prj.conf").read_text()
     manifest = json.loads((generated / "tls12-ecdsa-p256-minimal" / "manifest.json").read_text())
     assert set(manifest["zephyr"]) == set(RELEASES)
 

@@ -9,6 +9,7 @@ size); Cortex-M33: full compilation with the harness's flags.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -66,3 +67,32 @@ def compile_library(config_header: Path, tree: MbedtlsTree, target: Target) -> i
             f"({len(failures)} of {len(sources)} files fail; first: {src.name}):\n"
             + result.stderr.strip()[-3000:])
     return len(sources)
+
+
+def ciphersuites_missing(config_header: Path, tree: MbedtlsTree) -> list[str]:
+    """The suites of the config's MBEDTLS_SSL_CIPHERSUITES that its ssl_ciphersuites.c table
+    lacks (a suite there but not in the table is never offered), through the preprocessor."""
+    base = ["arm-none-eabi-gcc", "-E", "-P", f"-I{config_header.resolve().parent}",
+            f"-I{tree.include_dir}", f"-I{tree.library_dir}",
+            f'-DMBEDTLS_CONFIG_FILE="{config_header.resolve()}"']
+    probe = ('#include "mbedtls/ssl_ciphersuites.h"\n'
+             "#if defined(MBEDTLS_SSL_CIPHERSUITES)\ntlsfit_ids MBEDTLS_SSL_CIPHERSUITES\n#endif\n")
+    listed = subprocess.run([*base, "-x", "c", "-"], input=probe, capture_output=True, text=True)
+    macros = subprocess.run([*base, "-dM", "-x", "c", "-"], input=probe, capture_output=True,
+                            text=True)
+    table = subprocess.run([*base, str(tree.library_dir / "ssl_ciphersuites.c")],
+                           capture_output=True, text=True)
+    for result in (listed, macros, table):
+        if result.returncode != 0:
+            raise TlsfitError(f"{config_header}: preprocessing failed:\n{result.stderr[-2000:]}")
+    ids_line = next((line for line in listed.stdout.splitlines()
+                     if line.startswith("tlsfit_ids ")), None)
+    names_line = next((line for line in macros.stdout.splitlines()
+                       if line.startswith("#define MBEDTLS_SSL_CIPHERSUITES ")), None)
+    if names_line is None or ids_line is None:
+        return []
+    names = [n.strip() for n in names_line.split(" ", 2)[2].split(",")]
+    ids = [int(i.strip(), 0) for i in ids_line.split(" ", 1)[1].split(",")]
+    body = table.stdout[table.stdout.index("ciphersuite_definitions[]"):]
+    in_table = {int(m.group(1), 0) for m in re.finditer(r"\{\s*(0x[0-9A-Fa-f]+|\d+)\s*,\s*\"", body)}
+    return [name for name, ident in zip(names, ids) if ident not in in_table]

@@ -98,6 +98,8 @@ def _print(results: list[CheckResult]) -> None:
             print(f"  #error: {e}")
         for s in r.shadowed:
             print(f"  shadowed: {s}")
+        for s in r.missing_sources:
+            print(f"  not compiled: {s}")
         extra = r.undeclared()
         if r.shadowed and len(extra) > 12:
             print(f"  ({len(extra)} macros differ: the build got another header)")

@@ -22,7 +22,7 @@ from tlsfit.mbedtls.tree import MbedtlsTree
 from tlsfit.generate.resolve import Resolution
 
 SCHEMA_VERSION = 1
-_CATALOGUE_RE = re.compile(r"^\s*(?://\s*)?#define\s+(MBEDTLS_\w+)(?:\s+([^/\s][^/]*?))?\s*(?://.*|/\*.*)?$")
+_CATALOGUE_RE = re.compile(r"^\s*(?://\s*)?#define\s+((?:MBEDTLS|PSA_WANT)_\w+)(?:\s+([^/\s][^/]*?))?\s*(?://.*|/\*.*)?$")
 
 
 @dataclass(frozen=True)
@@ -134,13 +134,16 @@ TUNING = frozenset({
     "MBEDTLS_SHA256_SMALLER", "MBEDTLS_SHA512_SMALLER", "MBEDTLS_ECP_NIST_OPTIM",
     "MBEDTLS_ECP_WINDOW_SIZE", "MBEDTLS_ECP_FIXED_POINT_OPTIM", "MBEDTLS_MPI_WINDOW_SIZE",
     "MBEDTLS_AES_USE_HARDWARE_ONLY", "MBEDTLS_CCM_GCM_CAN_AES", "MBEDTLS_GCM_LARGE_TABLE",
+    "MBEDTLS_AES_ONLY_128_BIT_KEY_LENGTH", "MBEDTLS_PSA_P256M_DRIVER_ENABLED",
+    "MBEDTLS_SSL_CIPHERSUITES",
 })
 # Options that integrate with the platform; they cost (almost) no code of their own.
 PLATFORM_PREFIXES = ("MBEDTLS_PLATFORM_", "MBEDTLS_NO_", "MBEDTLS_CHECK_RETURN",
                      "MBEDTLS_DEPRECATED_", "MBEDTLS_TEST_", "MBEDTLS_HAVE_")
 PLATFORM_NAMES = frozenset({"MBEDTLS_ENTROPY_HARDWARE_ALT", "MBEDTLS_ENTROPY_FORCE_SHA256",
                             "MBEDTLS_PSA_CRYPTO_CONFIG", "MBEDTLS_USER_CONFIG_FILE",
-                            "MBEDTLS_CONFIG_FILE", "MBEDTLS_PSA_CRYPTO_CONFIG_FILE"})
+                            "MBEDTLS_CONFIG_FILE", "MBEDTLS_PSA_CRYPTO_CONFIG_FILE",
+                            "MBEDTLS_PSA_CRYPTO_EXTERNAL_RNG"})
 
 
 @dataclass(frozen=True)
@@ -171,18 +174,22 @@ class Audit:
 
 
 def read_catalogue(tree: MbedtlsTree) -> dict[str, CatalogueEntry]:
-    """Every option of the tree's default mbedtls_config.h (defined or commented out)."""
-    path = tree.include_dir / "mbedtls" / "mbedtls_config.h"
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
-        raise TlsfitError(f"{path}: cannot read ({exc.strerror})") from None
+    """Every option of the tree's default mbedtls_config.h and psa/crypto_config.h (defined
+    or commented out). A PSA_WANT_* macro is a flag (its "1" is not a default value)."""
     entries: dict[str, CatalogueEntry] = {}
-    for line in text.splitlines():
-        match = _CATALOGUE_RE.match(line)
-        if match and not match.group(1).endswith("_H"):
-            value = (match.group(2) or "").strip() or None
-            entries.setdefault(match.group(1), CatalogueEntry(match.group(1), value))
+    path = tree.include_dir / "mbedtls" / "mbedtls_config.h"
+    for source in (path, tree.include_dir / "psa" / "crypto_config.h"):
+        try:
+            text = source.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise TlsfitError(f"{source}: cannot read ({exc.strerror})") from None
+        for line in text.splitlines():
+            match = _CATALOGUE_RE.match(line)
+            if match and not match.group(1).endswith("_H"):
+                value = (match.group(2) or "").strip() or None
+                if match.group(1).startswith("PSA_WANT_"):
+                    value = None
+                entries.setdefault(match.group(1), CatalogueEntry(match.group(1), value))
     if len(entries) < 100:
         raise TlsfitError(f"{path}: found only {len(entries)} options; not an Mbed TLS 3.6 "
                           f"config")

@@ -116,7 +116,10 @@ def resolve(profile: ProfileSource) -> Resolution:
         raise TlsfitError(_join(errors))
 
     options = _collect_options(kconf)
-    problems = _unmet_model_dependencies(kconf)
+    suites = _ciphersuites(kconf)
+    if suites is not None:
+        options.append(suites)
+    problems = _unmet_model_dependencies(kconf) + _suiteless_key_exchanges(kconf)
     problems += [w for w in kconf.warnings if "has direct dependencies" not in w]
     problems += policy.violations({o.name: list(o.roots) for o in options})
     if problems:
@@ -303,6 +306,68 @@ def _collect_options(kconf: kconfiglib.Kconfig) -> list[ResolvedOption]:
             help=" ".join(help_text.split()),
         ))
     return options
+
+
+SUITE_PREFIX = "TLSFIT_SUITE_"
+_KEX_SUITES = {  # key exchange option -> the prefix of its suites' symbols
+    "MBEDTLS_SSL_PROTO_TLS1_3": "TLS1_3_",
+    "MBEDTLS_KEY_EXCHANGE_ECDHE_ECDSA_ENABLED": "TLS_ECDHE_ECDSA_WITH_",
+    "MBEDTLS_KEY_EXCHANGE_ECDHE_RSA_ENABLED": "TLS_ECDHE_RSA_WITH_",
+    "MBEDTLS_KEY_EXCHANGE_PSK_ENABLED": "TLS_PSK_WITH_",
+    "MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED": "TLS_ECDHE_PSK_WITH_",
+}
+
+
+def _suite_symbols(kconf: kconfiglib.Kconfig) -> list[kconfiglib.Symbol]:
+    return [s for s in kconf.unique_defined_syms
+            if s.name.startswith(SUITE_PREFIX) and s.tri_value == 2]
+
+
+def _ciphersuites(kconf: kconfiglib.Kconfig) -> ResolvedOption | None:
+    """MBEDTLS_SSL_CIPHERSUITES: the suites the requirements name (suites.kconfig), in order."""
+    if kconf.syms["MBEDTLS_SSL_TLS_C"].tri_value != 2:
+        return None
+    suites = _suite_symbols(kconf)
+    if not suites:
+        return None
+    roots: list[str] = []
+    chains: list[tuple[str, ...]] = []
+    for sym in suites:
+        roots += [r for r in reasons.root_requirements(sym) if r not in roots]
+        chains += [("MBEDTLS_SSL_CIPHERSUITES", *c) for c in reasons.chains(sym)]
+    return ResolvedOption(
+        name="MBEDTLS_SSL_CIPHERSUITES",
+        value=", ".join("MBEDTLS_" + s.name.removeprefix(SUITE_PREFIX) for s in suites),
+        roots=tuple(roots), chains=tuple(chains),
+        help="The ciphersuites offered and accepted: exactly those the requirements name "
+             "(no preference list of every suite Mbed TLS knows).")
+
+
+def _suiteless_key_exchanges(kconf: kconfiglib.Kconfig) -> list[str]:
+    """A key exchange the profile needs for which no required cipher makes a suite."""
+    enabled = {s.name for s in _suite_symbols(kconf)}
+    problems = []
+    for kex, prefix in _KEX_SUITES.items():
+        sym = kconf.syms[kex]
+        if sym.tri_value != 2:
+            continue
+        if not any(name.startswith(SUITE_PREFIX + prefix) for name in enabled):
+            possible = sorted({_cipher_of(n) for n in (s.name for s in kconf.unique_defined_syms)
+                               if n.startswith(SUITE_PREFIX + prefix)})
+            roots = ", ".join(reasons.root_requirements(sym)) or "?"
+            problems.append(f"  {kex} (needed by {roots}) has no ciphersuite with the ciphers "
+                            f"required; Mbed TLS 3.6 has it with: {', '.join(possible)}")
+    return problems
+
+
+def _cipher_of(suite_symbol: str) -> str:
+    tail = suite_symbol.split("_WITH_")[-1] if "_WITH_" in suite_symbol else \
+        suite_symbol.removeprefix(SUITE_PREFIX + "TLS1_3_")
+    return {"AES_128_GCM_SHA256": "CIPHER_AES_128_GCM", "AES_256_GCM_SHA384": "CIPHER_AES_256_GCM",
+            "CHACHA20_POLY1305_SHA256": "CIPHER_CHACHA20_POLY1305",
+            "AES_128_CCM": "CIPHER_AES_128_CCM", "AES_128_CCM_SHA256": "CIPHER_AES_128_CCM",
+            "AES_128_CCM_8": "CIPHER_AES_128_CCM_8", "AES_128_CCM_8_SHA256": "CIPHER_AES_128_CCM_8",
+            "AES_128_CBC_SHA256": "LEGACY_CBC"}[tail]
 
 
 def _unmet_model_dependencies(kconf: kconfiglib.Kconfig) -> list[str]:

@@ -1,4 +1,4 @@
-"""The MBEDTLS_* macros a configuration header defines, as the preprocessor sees them.
+"""The MBEDTLS_* (and PSA_WANT_*) macros a configuration defines, as the preprocessor sees them.
 
 Used wherever tlsfit reads a header it did not write (``audit``, Mbed TLS's
 reference configs): the compiler's preprocessor reads it, not a regex over
@@ -22,7 +22,8 @@ _DEFINE_RE = re.compile(r"^#define\s+(\w+)(?:\s+(.*))?$")
 
 @dataclass(frozen=True)
 class HeaderConfig:
-    """The MBEDTLS_* macros a header defines, as the preprocessor sees them."""
+    """The MBEDTLS_* macros a header defines, and the PSA_WANT_* macros of the PSA crypto
+    config file it names (MBEDTLS_PSA_CRYPTO_CONFIG), as the preprocessor sees them."""
 
     path: Path
     macros: tuple[tuple[str, str], ...]   # name, value ('' for flag macros)
@@ -31,16 +32,9 @@ class HeaderConfig:
         return dict(self.macros)
 
 
-def read_header(path: Path, tree: MbedtlsTree, compiler: str | None = None) -> HeaderConfig:
-    """Run the preprocessor over PATH alone and collect the MBEDTLS_* macros it defines."""
-    if not path.is_file():
-        raise TlsfitError(f"{path}: no such header")
-    cc = compiler or os.environ.get("CC") or "gcc"
-    if shutil.which(cc) is None:
-        raise TlsfitError(f"audit needs a C preprocessor: '{cc}' was not found (install gcc "
-                          f"or set CC)")
-    argv = [cc, "-E", "-dM", "-x", "c", "-I", str(tree.include_dir), "-imacros",
-            str(path.resolve()), os.devnull]
+def _preprocess(path: Path, tree: MbedtlsTree, cc: str, prefix: str) -> list[tuple[str, str]]:
+    argv = [cc, "-E", "-dM", "-x", "c", "-I", str(path.resolve().parent), "-I",
+            str(tree.include_dir), "-imacros", str(path.resolve()), os.devnull]
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -52,6 +46,38 @@ def read_header(path: Path, tree: MbedtlsTree, compiler: str | None = None) -> H
     macros = []
     for line in proc.stdout.splitlines():
         match = _DEFINE_RE.match(line)
-        if match and match.group(1).startswith("MBEDTLS_") and "(" not in match.group(1):
+        if match and match.group(1).startswith(prefix) and "(" not in match.group(1):
             macros.append((match.group(1), (match.group(2) or "").strip()))
+    return macros
+
+
+def crypto_config_path(header: Path, macros: dict[str, str], tree: MbedtlsTree) -> Path | None:
+    """The PSA crypto config file a header uses: the one MBEDTLS_PSA_CRYPTO_CONFIG_FILE names
+    (next to the header, else in the tree's include/), or Mbed TLS's psa/crypto_config.h;
+    None when the header does not set MBEDTLS_PSA_CRYPTO_CONFIG."""
+    if "MBEDTLS_PSA_CRYPTO_CONFIG" not in macros:
+        return None
+    named = macros.get("MBEDTLS_PSA_CRYPTO_CONFIG_FILE", "").strip()
+    if not named:
+        return tree.include_dir / "psa" / "crypto_config.h"
+    name = named.strip('"<>')
+    for base in (header.resolve().parent, tree.include_dir):
+        if (base / name).is_file():
+            return base / name
+    raise TlsfitError(f"{header}: MBEDTLS_PSA_CRYPTO_CONFIG_FILE names {named}, which is "
+                      f"neither next to the header nor in {tree.include_dir}")
+
+
+def read_header(path: Path, tree: MbedtlsTree, compiler: str | None = None) -> HeaderConfig:
+    """Run the preprocessor over PATH alone (and over the PSA crypto config file it names)."""
+    if not path.is_file():
+        raise TlsfitError(f"{path}: no such header")
+    cc = compiler or os.environ.get("CC") or "gcc"
+    if shutil.which(cc) is None:
+        raise TlsfitError(f"audit needs a C preprocessor: '{cc}' was not found (install gcc "
+                          f"or set CC)")
+    macros = _preprocess(path, tree, cc, "MBEDTLS_")
+    crypto = crypto_config_path(path, dict(macros), tree)
+    if crypto is not None:
+        macros += _preprocess(crypto, tree, cc, "PSA_WANT_")
     return HeaderConfig(path=path, macros=tuple(sorted(macros)))

@@ -20,7 +20,7 @@ from tlsfit.results.load import ResultSet
 from tlsfit.results.model import Result
 from tlsfit.compare.tables import Table, format_markdown
 from tlsfit.generate.variants import BACKENDS
-from tlsfit.measure.goals import backend_choice
+from tlsfit.measure.goals import KIND_LABEL, backend_choice, profile_kind
 
 GoalSet = dict[str, dict[str, dict[str, dict[str, Any]]]]   # profile -> goal -> backend -> row
 KB = 1024
@@ -123,12 +123,19 @@ def backends_table(docs: ResultSet, goals: GoalSet) -> Table:
     for choice in backend_choice({"profiles": goals}).values():
         ratio = f"{choice.ratio:.3f}" if choice.ratio else "-"
         failing = "; ".join(f"{b}: {', '.join(p)}" for b, p in choice.failing.items() if p)
-        rows.append((choice.goal, choice.backend, choice.label,
+        rows.append((choice.goal, KIND_LABEL[choice.kind], choice.backend, choice.label,
                      *(_n(choice.totals.get(b, 0)) for b in BACKENDS), ratio,
-                     str(len(choice.profiles)), failing or "-"))
-    return Table(("goal", "picks", "figure", *(f"sum, {b}" for b in BACKENDS),
-                  "PSA/legacy (geometric mean)", "profiles", "fails"), tuple(rows),
-                 (False, False, False, True, True, True, True, False))
+                     ", ".join(choice.profiles) or "-", failing or "-"))
+    return Table(("goal", "profiles of the kind", "picks", "figure",
+                  *(f"sum, {b}" for b in BACKENDS), "PSA/legacy (geometric mean)",
+                  "measured on", "fails"), tuple(rows),
+                 (False, False, False, False, True, True, True, False, False))
+
+
+def _picked(goals: GoalSet, profile: str, goal: str) -> str | None:
+    """The backend GOAL picks for PROFILE's kind, from the measurements; None if unmeasured."""
+    kind = profile_kind(goals.get(profile, {}), goal)
+    return backend_choice({"profiles": goals})[(goal, kind)].backend if kind else None
 
 
 def targets_table(docs: ResultSet, goals: GoalSet) -> Table:
@@ -151,8 +158,8 @@ def targets_table(docs: ResultSet, goals: GoalSet) -> Table:
         rows.append(("every profile smaller than the Mbed TLS reference passing the same tests",
                      "; ".join(f"{_n(a)} < {_n(b)} (`{h}`)" for a, b, h, _ in pairs),
                      "yes" if all(a < b and ok for a, b, _, ok in pairs) else "NO"))
-    ram_backend = backend_choice({"profiles": goals})["ram"].backend
-    ram = goals.get(RAM_GOAL_PROFILE, {}).get("ram", {}).get(ram_backend)
+    ram_backend = _picked(goals, RAM_GOAL_PROFILE, "ram")
+    ram = goals.get(RAM_GOAL_PROFILE, {}).get("ram", {}).get(ram_backend or "")
     if ram:
         rows.append((f"heap peak of `{RAM_GOAL_PROFILE}` with the RAM goal ({ram_backend}) "
                      "under 10 KB",

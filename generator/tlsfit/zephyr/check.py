@@ -25,6 +25,7 @@ from tlsfit.zephyr.kconfig_eval import ASSIGNMENT, Problem, evaluate
 from tlsfit.zephyr.macros import (CppError, Difference, MacroSet, Preprocess, PreprocessFailed,
                      compare, macro_set)
 from tlsfit.zephyr.tree import ZephyrTree
+from tlsfit.zephyr.model import ReleaseModel
 
 COMPILER = "arm-none-eabi-gcc"
 TARGET_FLAGS = ("-mcpu=cortex-m33", "-mthumb")
@@ -51,6 +52,8 @@ class CheckResult:
     shadowed: tuple[str, ...]           # "NAME: included X instead of Y"
     differences: tuple[Difference, ...]
     declared: tuple[Declared, ...]
+    #: code the config needs that Zephyr's CMake would not compile (the link fails)
+    missing_sources: tuple[str, ...] = ()
 
     def undeclared(self) -> tuple[Difference, ...]:
         keys = {(d.name, d.kind) for d in self.declared}
@@ -63,13 +66,15 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return not (self.kconfig_problems or self.cpp_errors or self.shadowed
-                    or self.undeclared())
+                    or self.undeclared() or self.missing_sources)
 
     def verdict(self) -> str:
         if self.cpp_errors:
             return f"#error ({len(self.cpp_errors)})"
         if self.shadowed:
             return "shadowed header"
+        if self.missing_sources:
+            return "sources not compiled"
         parts = []
         if self.kconfig_problems:
             parts.append(f"{len(self.kconfig_problems)} assignment(s) without effect")
@@ -90,10 +95,12 @@ def read_declared(fragment: Path) -> tuple[Declared, ...]:
 
 
 def reference_set(header: Path, mbedtls: MbedtlsTree) -> MacroSet:
-    """What Mbed TLS sees with the generated header alone (the harness's build)."""
+    """What Mbed TLS sees with the generated header alone (the harness's build: the header's
+    directory, with a PSA backend's crypto file, first on the include path)."""
     if not header.is_file():
         raise TlsfitError(f"{header}: no such header (the generated mbedtls_config.h to compare with)")
-    pp = Preprocess(COMPILER, (mbedtls.include_dir,), (f'MBEDTLS_CONFIG_FILE="{header.resolve()}"',),
+    pp = Preprocess(COMPILER, (header.resolve().parent, mbedtls.include_dir),
+                    (f'MBEDTLS_CONFIG_FILE="{header.resolve()}"',),
                     extra=TARGET_FLAGS)
     try:
         return macro_set(pp)
@@ -160,7 +167,23 @@ def check_fragment(fragment: Path, tree: ZephyrTree, mbedtls: MbedtlsTree, heade
                        mode="custom-file" if custom else "kconfig",
                        kconfig_problems=kres.problems, cpp_errors=errors,
                        shadowed=tuple(shadowed), differences=differences,
-                       declared=read_declared(fragment))
+                       declared=read_declared(fragment),
+                       missing_sources=() if errors else
+                       uncompiled_sources(release, kres.values, actual.names()))
+
+
+def uncompiled_sources(release: ReleaseModel, values: dict[str, str],
+                       macros: frozenset[str]) -> tuple[str, ...]:
+    """Source groups whose code the final config enables (their guard macro is defined) but
+    which Zephyr's CMake leaves out because their symbol is not y: the link would fail."""
+    out = []
+    for group in release.conditional_sources:
+        if group.guard in macros and values.get(group.symbol) != "y":
+            out.append(f"{group.guard} is defined, but Zephyr compiles "
+                       f"{', '.join(Path(f).name for f in group.files[:3])}"
+                       f"{' ...' if len(group.files) > 3 else ''} only with {group.when}=y, "
+                       f"which this fragment leaves off: the link misses that code")
+    return tuple(out)
 
 
 # --- a real build directory -------------------------------------------------

@@ -42,6 +42,11 @@ USER_CONFIG_NAME = "tlsfit_user_config.h"
 CUSTOM_HEADER_NAME = "tlsfit_mbedtls_config.h"
 
 
+class NotGenerated(TlsfitError):
+    """This release cannot build this config in this mode: no fragment is written, the
+    manifest says why."""
+
+
 def versions() -> tuple[str, ...]:
     return releases()
 
@@ -278,6 +283,24 @@ def _custom_mode(resolution: Resolution, release: ReleaseModel) -> ZephyrFragmen
             if not any(p.symbol == sym for p in problems):
                 assign[sym] = "y"
                 why[sym] = "Zephyr supplies mbedtls_hardware_poll() from its entropy driver"
+    # Zephyr's CMake compiles some sources only when their symbol is y (PSA core, p256-m),
+    # whatever the header says: turn those on whose code the header enables.
+    for group in release.conditional_sources:
+        if group.guard in wanted:
+            trial = {**assign, group.symbol: "y"}
+            _, problems = _evaluate(tree, trial)
+            blocked = next((p for p in problems if p.symbol == group.symbol), None)
+            if blocked is not None:
+                raise NotGenerated(
+                    f"Zephyr {release.tag} compiles {Path(group.files[0]).name}"
+                    f"{' and the rest' if len(group.files) > 1 else ''} only with "
+                    f"{group.when}=y, which custom-file mode cannot set "
+                    f"({blocked.message.split(': ', 1)[-1]}); the header needs that code "
+                    f"({group.guard})")
+            assign[group.symbol] = "y"
+            why[group.symbol] = (f"Zephyr compiles {Path(group.files[0]).name}"
+                                 f"{' and the rest' if len(group.files) > 1 else ''} only with "
+                                 f"it; the header defines {group.guard}")
     _, problems = _evaluate(tree, assign)
     if problems:
         raise TlsfitError(f"Zephyr {release.tag} model: custom-file fragment: {problems[0]}")
@@ -287,9 +310,9 @@ def _custom_mode(resolution: Resolution, release: ReleaseModel) -> ZephyrFragmen
         notes.append("Zephyr's entropy glue is inside the menus this mode hides: the "
                      "product supplies mbedtls_hardware_poll() (see the header's banner)")
     if "MBEDTLS_PSA_CRYPTO_C" in wanted:
-        notes.append("Zephyr's Kconfig sees no PSA crypto in this mode, so it does not call "
-                     "psa_crypto_init() at boot: the product calls it before the first "
-                     "handshake (see the header's banner).")
+        notes.append("CONFIG_MBEDTLS_PSA_CRYPTO_C only makes Zephyr compile the PSA core; "
+                     "the header decides the config. The product calls psa_crypto_init() "
+                     "before the first handshake (see the header's banner).")
     notes.append("Mbed TLS allocates with calloc()/free() from the C library heap: give "
                  "the C library a heap (CONFIG_COMMON_LIBC_MALLOC_ARENA_SIZE) of at least "
                  "the heap peak that 'tlsfit measure' reports, per connection.")

@@ -59,6 +59,19 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class SourceGroup:
+    """Mbed TLS sources Zephyr's CMake compiles only when a symbol is y (``if(CONFIG_X)``)."""
+
+    when: str                        # "CONFIG_MBEDTLS_PSA_CRYPTO_C"
+    guard: str                       # the Mbed TLS macro the files' code is under
+    files: tuple[str, ...]           # relative to the Mbed TLS tree
+
+    @property
+    def symbol(self) -> str:
+        return self.when.removeprefix("CONFIG_")
+
+
+@dataclass(frozen=True)
 class ReleaseModel:
     version: str                     # release line, "4.2"
     tag: str                         # "v4.2.0"
@@ -72,6 +85,7 @@ class ReleaseModel:
     user_include_when: Cond          # the condition around the user file's #include
     config_file_define: str          # "MBEDTLS_CONFIG_FILE=\"{file}\""
     include_dirs: tuple[str, ...]    # "{zephyr}/...", "{mbedtls}/include", "{app}"
+    conditional_sources: tuple[SourceGroup, ...]
     externals: tuple[External, ...]
     kconfig_symbols: tuple[dict[str, Any], ...]   # one entry per definition
     kconfig_choices: tuple[dict[str, Any], ...]
@@ -121,6 +135,9 @@ def load_release(version: str) -> ReleaseModel:
             user_include_when=d["header"]["user_include_when"],
             config_file_define=d["cmake"]["config_file_define"],
             include_dirs=tuple(d["cmake"]["include_dirs"]),
+            conditional_sources=tuple(
+                SourceGroup(g["when"], g["guard"], tuple(g["files"]))
+                for g in d["cmake"].get("conditional_sources", ())),
             externals=tuple(External(**e) for e in d["externals"]),
             kconfig_symbols=tuple(d["kconfig"]["symbols"]),
             kconfig_choices=tuple(d["kconfig"]["choices"]),
