@@ -24,11 +24,6 @@ from tlsfit.zephyr.render import manifest_entry, render_prj_conf, render_user_co
 
 SCHEMA_VERSION = 1
 
-#: Zephyr's Kconfig mode on the PSA backend (CONFIG_PSA_WANT_*) is not generated yet: a
-#: fragment is written only when zephyr-check can prove it.
-PSA_KCONFIG_MODE_NOTE = ("Kconfig mode (CONFIG_PSA_WANT_*) is not generated for the PSA "
-                         "backend yet: use prj-custom-file.conf, or CONFIG_CRYPTO_LEGACY=y")
-
 
 def render_manifest(resolution: Resolution, config: dict[str, str],
                     zephyr: dict[str, object] | None = None) -> str:
@@ -79,10 +74,11 @@ def render_all(resolution: Resolution,
                 # The header names the crypto file; it sits next to it on the include path.
                 files[f"{base}/{CRYPTO_CONFIG_NAME}"] = config[CRYPTO_CONFIG_NAME]
             entry["custom-file"] = manifest_entry(custom, f"{base}/prj-custom-file.conf")
-        if psa:
-            entry["kconfig"] = {"not_generated": PSA_KCONFIG_MODE_NOTE}
-        else:
+        try:
             kconf = zephyr_fragment(resolution, version, "kconfig")
+        except NotGenerated as exc:
+            entry["kconfig"] = {"not_generated": str(exc)}
+        else:
             files[f"{base}/prj.conf"] = render_prj_conf(resolution, kconf)
             files[f"{base}/{USER_CONFIG_NAME}"] = render_user_config(resolution, kconf)
             entry["kconfig"] = manifest_entry(kconf, f"{base}/prj.conf")

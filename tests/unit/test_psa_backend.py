@@ -106,10 +106,21 @@ def test_the_products_rng_without_psa_is_the_f_rng(resolve_text):
     assert "external_rng" not in manifest["runtime"]["duties"]
 
 
-def test_psa_backend_skips_zephyr_fragments_and_says_so(resolve_text):
-    files = render_all(resolve_text(shipped("psk-ccm-minimal"), PSA))
-    assert not any(name.startswith("zephyr/") for name in files)
-    assert "not generated yet" in json.loads(files["manifest.json"])["zephyr"]["not_generated"]
+def test_psa_backend_zephyr_fragments_set_psa_want_symbols(resolve_text):
+    """Kconfig mode sets exactly the profile's CONFIG_PSA_WANT_*; custom-file mode cannot
+    compile the PSA core (its symbol depends on Zephyr's own config file) and is not written."""
+    res = resolve_text(shipped("psk-ccm-minimal"), PSA)
+    files = render_all(res)
+    manifest = json.loads(files["manifest.json"])
+    prj = files["zephyr/4.3/prj.conf"]
+    wants = {o.name for o in res.options if o.name.startswith("PSA_WANT_")}
+    assert wants
+    for want in wants:
+        assert f"CONFIG_{want}=y" in prj
+    assert "CONFIG_MBEDTLS_PSA_CRYPTO_C=y" in prj
+    assert "zephyr/4.3/prj-custom-file.conf" not in files
+    assert "which custom-file mode cannot set" in \
+        manifest["zephyr"]["4.3"]["custom-file"]["not_generated"]
 
 
 @pytest.mark.parametrize("line, message", [

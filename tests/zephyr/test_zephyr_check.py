@@ -248,3 +248,34 @@ def test_an_unsupported_zephyr_version(cli, tmp_path, generated):
     assert code == 1 and "--model 5.0: tlsfit models Zephyr 3.7, 4.1, 4.2, 4.3" in err
     code, _, err = cli("generate", "psk-ccm-minimal", "--zephyr", "4.4", "-o", str(tmp_path / "o"))
     assert code == 1 and "--zephyr 4.4: tlsfit writes fragments for Zephyr 3.7" in err
+
+
+@pytest.fixture(scope="module")
+def generated_psa(tmp_path_factory) -> Path:
+    """Every shipped profile on the PSA backend, fragments for every Zephyr release line."""
+    from tlsfit.cli.main import main
+    from tlsfit.paths import shipped_profiles
+    out = tmp_path_factory.mktemp("gen-psa")
+    overlay = out / "psa.conf"
+    overlay.write_text("CONFIG_CRYPTO_PSA=y\n")
+    for profile in shipped_profiles():
+        assert main(["generate", str(profile), str(overlay), "--zephyr", "all",
+                     "-o", str(out / profile.stem)]) == 0
+    overlay.unlink()
+    return out
+
+
+def test_psa_backend_kconfig_fragments_pass_on_every_release(generated_psa, cli):
+    """CONFIG_PSA_WANT_* through Zephyr's config-psa.h give exactly tlsfit_crypto_config.h's
+    PSA_WANT_*, the PSA core and p256-m are compiled, every release, every profile."""
+    profiles = sorted(generated_psa.iterdir())
+    assert len(profiles) == 9
+    code, out, err = cli("zephyr-check", *map(str, profiles), "--model", "all")
+    assert code == 0, out + err
+    assert f"{len(profiles) * len(RELEASES)} passed, 0 failed" in out
+    p256m = generated_psa / "tls13-ecdsa-p256-minimal" / "zephyr"
+    for version in RELEASES:
+        prj = (p256m / version / "prj.conf").read_text()
+        assert "CONFIG_MBEDTLS_PSA_P256M_DRIVER_ENABLED=y" in prj
+        assert "CONFIG_PSA_WANT_ALG_ECDSA=y" in prj
+        assert not (p256m / version / "prj-custom-file.conf").exists()

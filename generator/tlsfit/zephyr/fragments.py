@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tlsfit.errors import TlsfitError
+from tlsfit.generate.model import is_psa_want
 from tlsfit.generate.resolve import Resolution
 from tlsfit.zephyr.kconfig_eval import evaluate
 from tlsfit.zephyr.model import ReleaseModel, apply_rules, load_release, releases
@@ -92,11 +93,17 @@ def _text(assign: dict[str, str]) -> str:
                    for s, v in assign.items())
 
 
-def _symbol_macros(release: ReleaseModel) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+def _rules(release: ReleaseModel, psa: bool) -> tuple:
+    """The config header's rules before the user file, and config-psa.h's on the PSA backend."""
+    return release.before_user + ((release.psa_rules or ()) if psa else ())
+
+
+def _symbol_macros(release: ReleaseModel, psa: bool = False
+                   ) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """Symbol -> the macros (with values) its own rules define; macro -> int symbol."""
     defines: dict[str, dict[str, str]] = {}
     ints: dict[str, str] = {}
-    for rule in release.before_user:
+    for rule in _rules(release, psa):
         sym = _giver(rule.when)
         for name, value in rule.defines:
             if value.startswith("CONFIG_"):
@@ -107,16 +114,19 @@ def _symbol_macros(release: ReleaseModel) -> tuple[dict[str, dict[str, str]], di
 
 
 def _giver(when: object) -> str | None:
-    """The one symbol a rule's condition turns on: ``CONFIG_X``, or ``CONFIG_X`` and
-    macros defined earlier (``MBEDTLS_X509_CRT_PARSE_C`` for SNI and PEM)."""
+    """The symbol a rule's condition turns on: ``CONFIG_X``, or ``CONFIG_X`` with macros
+    defined earlier (``MBEDTLS_X509_CRT_PARSE_C`` for SNI and PEM) or with the symbols it
+    needs first."""
     if isinstance(when, str):
         return when[len("CONFIG_"):] if when.startswith("CONFIG_") else None
     if isinstance(when, dict) and "all" in when:
         parts = when["all"]
         syms = [p for p in parts if isinstance(p, str) and p.startswith("CONFIG_")]
         rest = [p for p in parts if p not in syms]
-        if len(syms) == 1 and all(isinstance(p, str) and p.startswith("MBEDTLS_") for p in rest):
-            return syms[0][len("CONFIG_"):]
+        if syms and all(isinstance(p, str) and p.startswith("MBEDTLS_") for p in rest):
+            # With several symbols the last is the one that names the feature; the first
+            # are its prerequisites (CONFIG_MBEDTLS_PSA_CRYPTO_C for p256-m on 3.7 and 4.1).
+            return syms[-1][len("CONFIG_"):]
     return None
 
 
@@ -125,7 +135,7 @@ def _fits(macros: dict[str, str], wanted: dict[str, str]) -> bool:
     return all(wanted.get(m) == v for m, v in macros.items())
 
 
-def _condition_symbols(release: ReleaseModel) -> set[str]:
+def _condition_symbols(release: ReleaseModel, psa: bool = False) -> set[str]:
     found: set[str] = set()
 
     def walk(c: object) -> None:
@@ -137,7 +147,7 @@ def _condition_symbols(release: ReleaseModel) -> set[str]:
             for v in c.values():
                 for part in (v if isinstance(v, list) else [v]):
                     walk(part)
-    for rule in release.before_user:
+    for rule in _rules(release, psa):
         walk(rule.when)
     return found
 
@@ -152,8 +162,14 @@ def _evaluate(tree: ZephyrTree, assign: dict[str, str]) -> tuple[dict[str, str],
 
 def _kconfig_mode(resolution: Resolution, release: ReleaseModel) -> ZephyrFragment:
     tree = model_tree(release.version)
-    wanted = {o.name: ("" if o.is_bool else o.value) for o in resolution.options}
-    sym_macros, int_syms = _symbol_macros(release)
+    # PSA_WANT_* are defined as 1, by tlsfit's crypto file and by Zephyr's config-psa.h.
+    wanted = {o.name: ("1" if is_psa_want(o.name) else "" if o.is_bool else o.value)
+              for o in resolution.options}
+    psa = "MBEDTLS_PSA_CRYPTO_CONFIG" in wanted
+    if psa and release.psa_rules is None:
+        raise NotGenerated(f"Zephyr {release.tag}: tlsfit has no facts about its "
+                           f"{release.psa_config_header or 'PSA config header'}")
+    sym_macros, int_syms = _symbol_macros(release, psa)
     known = release.symbol_names()
     enable, file_sym = release.user_config_symbols
     assign: dict[str, str] = dict(release.fixed)
@@ -179,7 +195,7 @@ def _kconfig_mode(resolution: Resolution, release: ReleaseModel) -> ZephyrFragme
             members.setdefault(s["choice"], []).append(s["name"])
     in_choice = {m: c for c, ms in members.items() for m in ms}
     prompted = {s["name"] for s in release.kconfig_symbols if s.get("prompt")}
-    relevant = _condition_symbols(release)
+    relevant = _condition_symbols(release, psa)
     history: list[dict[str, str]] = []
     stuck: set[str] = set()
     blocked: dict[str, str] = {}
@@ -221,8 +237,17 @@ def _kconfig_mode(resolution: Resolution, release: ReleaseModel) -> ZephyrFragme
         raise TlsfitError(f"Zephyr {release.tag}: the fragment does not settle "
                           f"(model problem): {sorted(last)}")
     zephyr = apply_rules(release.before_user, values, {})
+    # A *_CONFIG_FILE macro names a file; the macros in it are what counts (Zephyr's
+    # config-psa.h gives the PSA_WANT_* from CONFIG_PSA_WANT_*, checked below).
     undefs = tuple((m, "Zephyr's header defines it; the profile does not need it")
-                   for m in sorted(zephyr) if m not in wanted)
+                   for m in sorted(zephyr) if m not in wanted and not m.endswith("_CONFIG_FILE"))
+    psa_zephyr = apply_rules(release.psa_rules or (), values, {}) if psa else {}
+    psa_extra = sorted(m for m in psa_zephyr if m not in wanted)
+    psa_missing = sorted(m for m in wanted if is_psa_want(m) and m not in psa_zephyr)
+    if psa_extra or psa_missing:
+        raise NotGenerated(f"Zephyr {release.tag}: CONFIG_PSA_WANT_* cannot give exactly the "
+                           f"profile's PSA_WANT_* (extra: {', '.join(psa_extra) or '-'}; "
+                           f"missing: {', '.join(psa_missing) or '-'})")
     giver = {m: sym for sym, ms in sym_macros.items() for m, v in ms.items() if wanted.get(m) == v}
 
     def why_define(m: str) -> str:
@@ -231,7 +256,8 @@ def _kconfig_mode(resolution: Resolution, release: ReleaseModel) -> ZephyrFragme
         if giver.get(m) in blocked:
             return f"CONFIG_{giver[m]} would, but it {blocked[giver[m]]}"
         return f"no Zephyr {release.version} symbol gives it"
-    defines = tuple((m, wanted[m], why_define(m)) for m in wanted if zephyr.get(m) != wanted[m])
+    defines = tuple((m, wanted[m], why_define(m)) for m in wanted
+                    if not is_psa_want(m) and zephyr.get(m) != wanted[m])
     final = {**{m: v for m, v in zephyr.items() if m in wanted}, **{m: v for m, v, _ in defines}}
     after = apply_rules(release.after_user, values, final)
     declared = tuple((m, "+" if m not in final else "~",
@@ -254,6 +280,11 @@ def _kconfig_mode(resolution: Resolution, release: ReleaseModel) -> ZephyrFragme
                      "same options differs: PSA_WANT_ALG_ECB_NO_PADDING conflicts with "
                      "MBEDTLS_BLOCK_CIPHER_NO_DECRYPT in check_config.h). No CONFIG_PSA_WANT_* "
                      "symbol is needed.")
+    if psa:
+        notes.append(f"PSA crypto comes from CONFIG_PSA_WANT_* through Zephyr's "
+                     f"{release.psa_config_header}: this fragment sets exactly the profile's "
+                     f"PSA_WANT_* (those of tlsfit_crypto_config.h, which Kconfig mode does "
+                     f"not use) and turns off the ones Zephyr would add.")
     if "MBEDTLS_PSA_CRYPTO_C" in wanted and assign.get("MBEDTLS_PSA_CRYPTO_C") == "y":
         notes.append("Zephyr calls psa_crypto_init() at boot (CONFIG_MBEDTLS_INIT, "
                      "default y), which the header's banner asks of the product.")
