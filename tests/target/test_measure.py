@@ -130,3 +130,27 @@ def test_measure_with_a_broken_tree_is_a_clear_error(cli, tmp_path):
     code, _, err = cli("--mbedtls-src", str(tree), "measure", "psk-ccm-minimal",
                        "--results", str(tmp_path / "r"), "--build-dir", str(tmp_path / "b"))
     assert code == 1 and err.startswith("tlsfit: ") and "Traceback" not in err
+
+
+@pytest.mark.parametrize("profile", ["psk-ccm-minimal", "tls12-ecdsa-p256-minimal",
+                                     "tls13-ecdsa-p256-minimal"])
+def test_the_other_backend_passes_the_same_matrix(cli, tmp_path, profile):
+    """The backend a profile's goal does not pick builds and passes the same matrix with its
+    twins (the full cross product is `make goals`)."""
+    from tlsfit.generate.profile import read_profile
+    from tlsfit.generate.render import backend
+    from tlsfit.generate.resolve import resolve
+    from tlsfit.paths import PROFILES_DIR
+
+    base = PROFILES_DIR / f"{profile}.conf"
+    other = "legacy" if backend(resolve(read_profile([base]))) == "psa" else "psa"
+    overlay = tmp_path / f"{other}.conf"
+    overlay.write_text(f"CONFIG_CRYPTO_{other.upper()}=y\n")
+    results = tmp_path / "results"
+    code, out, err = cli("measure", "--merge", str(base), str(overlay), "--results", str(results),
+                         "--build-dir", str(tmp_path / "build"))
+    assert code == 0, out[-3000:] + err
+    doc = json.loads((results / f"{profile}+{other}.json").read_text())
+    assert doc["passed"] and doc["tests_passed"] == doc["tests_total"] >= 4
+    kinds = {t["kind"] for t in doc["tests"]}
+    assert kinds == {"positive", "negative"}
