@@ -65,3 +65,30 @@ def test_a_suite_outside_the_table_is_found(tmp_path):
     (config / HEADER_NAME).write_text(header)
     assert ciphersuites_missing(config / HEADER_NAME, locate()) == \
         ["MBEDTLS_TLS_PSK_WITH_AES_128_CCM"]
+
+
+@pytest.mark.parametrize("profile", shipped_profiles(), ids=lambda p: p.stem)
+def test_psa_want_closure_is_what_mbedtls_defines(profile, tmp_path):
+    """generate/psa_implied.py's closure of the PSA_WANT_* tlsfit writes equals the
+    PSA_WANT_* Mbed TLS ends up with (build_info.h through arm-none-eabi-gcc -E -dM), and
+    tlsfit writes none that Mbed TLS would have implied (1-minimality by construction)."""
+    import subprocess
+
+    from tlsfit.generate.psa_implied import implied_closure
+
+    config = tmp_path / "config"
+    config.mkdir()
+    res = resolve(read_variant([profile], tmp_path, backend="psa"))
+    for name, text in render_config(res).items():
+        (config / name).write_text(text)
+    tree = locate()
+    out = subprocess.run(["arm-none-eabi-gcc", "-E", "-dM", f"-I{config}", f"-I{tree.include_dir}",
+                          f'-DMBEDTLS_CONFIG_FILE="{config / HEADER_NAME}"',
+                          str(tree.include_dir / "mbedtls" / "build_info.h")],
+                         capture_output=True, text=True, check=True).stdout
+    final = {line.split()[1] for line in out.splitlines()
+             if line.startswith("#define PSA_WANT_") and "(" not in line.split()[1]}
+    written = {o.name for o in res.options if o.name.startswith("PSA_WANT_")}
+    assert implied_closure(written) == final
+    for want in written:
+        assert want not in implied_closure(written - {want}), f"{want} is implied by the others"

@@ -176,6 +176,7 @@ def cmd_minimize(args: argparse.Namespace) -> int:
 def cmd_goals(args: argparse.Namespace) -> int:
     """Measure a profile under each optimisation goal and crypto backend (an overlay each)."""
     from tlsfit.mbedtls.tree import locate
+    from tlsfit.generate.variants import BACKENDS
     from tlsfit.measure.goals import backend_choice, load_goals, measure_goals, save_goals
     from tlsfit.paths import REPO_ROOT, RESULTS_DIR
 
@@ -192,9 +193,13 @@ def cmd_goals(args: argparse.Namespace) -> int:
 
     failed = False
     for base in _profiles_from_args(args):
-        rows = measure_goals(base, tree, REPO_ROOT / "build" / "goals", show)
+        backends = tuple(args.backend) if args.backend else BACKENDS
+        rows = measure_goals(base, tree, REPO_ROOT / "build" / "goals", show, backends)
         failed |= not all(r["passed"] for of in rows.values() for r in of.values())
-        doc["profiles"][base.name] = rows
+        kept = doc["profiles"].get(base.name, {})
+        for goal, by_backend in rows.items():     # other backends' rows stay as measured
+            kept.setdefault(goal, {}).update(by_backend)
+        doc["profiles"][base.name] = kept
         save_goals(doc, out)
     print("backend each goal picks (measured):")
     for choice in backend_choice(doc).values():
@@ -525,6 +530,9 @@ def build_parser() -> argparse.ArgumentParser:
                 "(results/goals.json)")
     goals.add_argument("profiles", nargs="*", metavar="PROFILE")
     goals.add_argument("--all", action="store_true")
+    goals.add_argument("--backend", action="append", choices=("legacy", "psa"),
+                       help="measure only this backend (repeatable); the other backend's rows "
+                            "stay as they are in the file")
     goals.add_argument("-o", "--output", metavar="FILE")
 
     mini = add("minimize", cmd_minimize,

@@ -93,12 +93,14 @@ def goal_row(result: Result, p256m: bool) -> dict[str, Any]:
 
 
 def measure_goals(base: ProfileSource, tree: MbedtlsTree, build_root: Path,
-                  report: Callable[[str, str, str, dict[str, Any]], None]) -> GoalRows:
-    """Measure BASE under each goal and backend; REPORT(profile, goal, backend, row) after each."""
+                  report: Callable[[str, str, str, dict[str, Any]], None],
+                  backends: tuple[str, ...] = BACKENDS) -> GoalRows:
+    """Measure BASE under each goal and each of BACKENDS; REPORT(profile, goal, backend, row)
+    after each."""
     rows: GoalRows = {}
     with tempfile.TemporaryDirectory(prefix="tlsfit-goal-") as tmp:
         for goal in GOALS:
-            for backend in BACKENDS:
+            for backend in backends:
                 profile = read_variant([f.path for f in base.fragments], Path(tmp), goal, backend)
                 p256m = resolve(profile).enabled("MBEDTLS_PSA_P256M_DRIVER_ENABLED")
                 result = measure_profile(profile, tree, build_root, progress=lambda m: None)

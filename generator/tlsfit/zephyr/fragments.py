@@ -31,6 +31,7 @@ from pathlib import Path
 
 from tlsfit.errors import TlsfitError
 from tlsfit.generate.model import is_psa_want
+from tlsfit.generate.psa_implied import implied_closure
 from tlsfit.generate.resolve import Resolution
 from tlsfit.zephyr.kconfig_eval import evaluate
 from tlsfit.zephyr.model import ReleaseModel, apply_rules, load_release, releases
@@ -241,9 +242,13 @@ def _kconfig_mode(resolution: Resolution, release: ReleaseModel) -> ZephyrFragme
     # config-psa.h gives the PSA_WANT_* from CONFIG_PSA_WANT_*, checked below).
     undefs = tuple((m, "Zephyr's header defines it; the profile does not need it")
                    for m in sorted(zephyr) if m not in wanted and not m.endswith("_CONFIG_FILE"))
+    # Compared by what they mean to Mbed TLS: a key pair's BASIC that Zephyr's Kconfig sets
+    # is the one Mbed TLS derives from GENERATE anyway.
     psa_zephyr = apply_rules(release.psa_rules or (), values, {}) if psa else {}
-    psa_extra = sorted(m for m in psa_zephyr if m not in wanted)
-    psa_missing = sorted(m for m in wanted if is_psa_want(m) and m not in psa_zephyr)
+    mine = implied_closure({m for m in wanted if is_psa_want(m)}) if psa else frozenset()
+    theirs = implied_closure(set(psa_zephyr)) if psa else frozenset()
+    psa_extra = sorted(theirs - mine)
+    psa_missing = sorted(mine - theirs)
     if psa_extra or psa_missing:
         raise NotGenerated(f"Zephyr {release.tag}: CONFIG_PSA_WANT_* cannot give exactly the "
                            f"profile's PSA_WANT_* (extra: {', '.join(psa_extra) or '-'}; "
