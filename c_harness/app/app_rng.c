@@ -21,6 +21,9 @@ static mbedtls_ctr_drbg_context app_rng_drbg;
 static mbedtls_hmac_drbg_context app_rng_drbg;
 #elif defined(MBEDTLS_PSA_CRYPTO_C)
 #include "mbedtls/psa_util.h"
+#elif defined(MBEDTLS_ENTROPY_C)
+/* The product's RNG stands in only where the config asks for it (no entropy module at all). */
+#error "tlsfit harness: the entropy module feeds no DRBG (MBEDTLS_CTR_DRBG_C or MBEDTLS_HMAC_DRBG_C)"
 #endif
 
 #if defined(MBEDTLS_CTR_DRBG_C) || defined(MBEDTLS_HMAC_DRBG_C)

@@ -108,8 +108,13 @@ def test_manifest_contents(cli, tmp_path):
     names = [o["name"] for o in m["options"]]
     assert "MBEDTLS_SSL_PROTO_TLS1_3" in names and "MBEDTLS_SSL_PROTO_TLS1_2" not in names
     import hashlib
+    # tls13-ecdsa-p256-minimal is PSA-first under its size goal: the digest covers the header
+    # then the PSA_WANT_* file, the manifest lists both and where P-256 goes.
+    assert m["config_files"] == ["mbedtls_config.h", "tlsfit_crypto_config.h"]
+    assert m["crypto"] == {"backend": "psa", "curves": {"P-256": "p256-m driver"}}
     assert m["config_sha256"] == hashlib.sha256(
-        (tmp_path / "mbedtls_config.h").read_bytes()).hexdigest()
+        (tmp_path / "mbedtls_config.h").read_bytes()
+        + (tmp_path / "tlsfit_crypto_config.h").read_bytes()).hexdigest()
 
 
 def test_zephyr_fragments_per_version_and_mode(resolve_text):

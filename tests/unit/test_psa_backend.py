@@ -10,6 +10,7 @@ from tlsfit.generate.render import (CRYPTO_CONFIG_NAME, HEADER_NAME, curve_place
                                     render_config)
 from tlsfit.outputs import render_all
 from tlsfit.paths import REPO_ROOT
+from tlsfit_testdata import BASE_CLIENT
 
 PROFILES = REPO_ROOT / "profiles"
 PSA = "CONFIG_CRYPTO_PSA=y\n"
@@ -146,3 +147,31 @@ def test_two_backends_in_one_file_name_both_lines(cli, write):
     assert code == 1
     assert err == (f"tlsfit: {profile}:3: error: CONFIG_CRYPTO_PSA=y contradicts "
                    f"CONFIG_CRYPTO_LEGACY=y at {profile}:2: choose one crypto backend\n")
+
+
+def _requirement_names() -> list[str]:
+    from tlsfit.generate.model import load_model, requirement_symbols
+    import kconfiglib
+    kconf = load_model()
+    return [s.name for s in requirement_symbols(kconf)
+            if s.orig_type == kconfiglib.BOOL and s.choice is None]
+
+
+@pytest.mark.parametrize("name", _requirement_names())
+def test_no_requirement_rules_out_a_backend(resolve_text, name):
+    """Every requirement, added to a TLS 1.2+1.3 client, resolves on both backends, or fails
+    on both with the same message: in Mbed TLS 3.6.6 no need of tlsfit's model rules out a
+    backend (so there is no such bad input to report; a requirement that did would say so
+    through its 'depends on', as every contradiction does)."""
+    from tlsfit.errors import TlsfitError
+    text = BASE_CLIENT + "CONFIG_TLS_1_3=y\n" + f"CONFIG_{name}=y\n"
+    outcomes = []
+    for backend in (PSA, LEGACY):
+        try:
+            res = resolve_text(text, backend)
+            outcomes.append(("ok", render_config(res)[HEADER_NAME].count("#define")))
+        except TlsfitError as exc:
+            outcomes.append(("error", str(exc).replace(backend.strip(), "")))
+    assert outcomes[0][0] == outcomes[1][0], (name, outcomes)
+    if outcomes[0][0] == "error":
+        assert outcomes[0][1] == outcomes[1][1]

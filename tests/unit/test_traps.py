@@ -1,5 +1,7 @@
 """The configuration traps users hit (DESIGN.md section 3), each resolved."""
 
+import pytest
+
 from tlsfit.generate.duties import max_fragment_length
 from tlsfit_testdata import BASE_CLIENT
 
@@ -38,25 +40,33 @@ def test_sni_only_when_asked(resolve_text):
     assert not resolve_text(BASE_CLIENT).enabled("MBEDTLS_SSL_SERVER_NAME_INDICATION")
 
 
-def test_tls13_needs_psa_hkdf_and_keep_peer_certificate(resolve_text):
-    r = resolve_text(BASE_CLIENT.replace("TLS_1_2", "TLS_1_3"))
-    for name in ("MBEDTLS_SSL_PROTO_TLS1_3", "MBEDTLS_PSA_CRYPTO_C", "MBEDTLS_HKDF_C",
+@pytest.mark.parametrize("backend, hkdf", [
+    ("LEGACY", ("MBEDTLS_HKDF_C",)),
+    ("PSA", ("PSA_WANT_ALG_HKDF_EXTRACT", "PSA_WANT_ALG_HKDF_EXPAND")),
+])
+def test_tls13_needs_psa_hkdf_and_keep_peer_certificate(resolve_text, backend, hkdf):
+    pin = f"CONFIG_CRYPTO_{backend}=y\n"
+    r = resolve_text(BASE_CLIENT.replace("TLS_1_2", "TLS_1_3"), pin)
+    for name in ("MBEDTLS_SSL_PROTO_TLS1_3", "MBEDTLS_PSA_CRYPTO_C", *hkdf,
                  "MBEDTLS_SSL_KEEP_PEER_CERTIFICATE",
                  "MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED"):
         assert r.enabled(name), name
     assert not r.enabled("MBEDTLS_SSL_PROTO_TLS1_2")
-    # TLS 1.2 alone does not need PSA or the peer certificate kept.
-    r12 = resolve_text(BASE_CLIENT)
-    assert not r12.enabled("MBEDTLS_PSA_CRYPTO_C")
+    # TLS 1.2 alone does not need PSA (on the legacy backend) or the peer certificate kept.
+    r12 = resolve_text(BASE_CLIENT, pin)
+    assert r12.enabled("MBEDTLS_PSA_CRYPTO_C") == (backend == "PSA")
     assert not r12.enabled("MBEDTLS_SSL_KEEP_PEER_CERTIFICATE")
 
 
-def test_rsa_server_certificate_under_tls13_needs_pss(resolve_text):
-    r = resolve_text(RSA_CLIENT.replace("TLS_1_2", "TLS_1_3"))
-    assert r.enabled("MBEDTLS_PKCS1_V21")
+@pytest.mark.parametrize("backend, pss", [("LEGACY", "MBEDTLS_PKCS1_V21"),
+                                          ("PSA", "PSA_WANT_ALG_RSA_PSS")])
+def test_rsa_server_certificate_under_tls13_needs_pss(resolve_text, backend, pss):
+    pin = f"CONFIG_CRYPTO_{backend}=y\n"
+    r = resolve_text(RSA_CLIENT.replace("TLS_1_2", "TLS_1_3"), pin)
+    assert r.enabled(pss)
     assert r.enabled("MBEDTLS_X509_RSASSA_PSS_SUPPORT")
-    r12 = resolve_text(RSA_CLIENT)
-    assert not r12.enabled("MBEDTLS_PKCS1_V21")
+    r12 = resolve_text(RSA_CLIENT, pin)
+    assert not r12.enabled(pss)
     assert not r12.enabled("MBEDTLS_X509_RSASSA_PSS_SUPPORT")
 
 
