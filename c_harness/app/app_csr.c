@@ -27,21 +27,24 @@
 static unsigned char app_csr_pem[1024];
 static unsigned char app_csr_key_pem[512];
 
+#if defined(MBEDTLS_PK_USE_PSA_EC_DATA)
+/* The key stays a PSA key, as on a TF-M device: PK refers to it by id (an opaque key), the CSR
+ * is signed by psa_sign_hash(). EXPORT only so that the harness can print it (TEST ONLY). */
+static mbedtls_svc_key_id_t app_csr_key_id = MBEDTLS_SVC_KEY_ID_INIT;
+#endif
+
 static int app_csr_genkey(mbedtls_pk_context *key)
 {
 #if defined(MBEDTLS_PK_USE_PSA_EC_DATA)
     psa_key_attributes_t attributes = PSA_KEY_ATTRIBUTES_INIT;
-    mbedtls_svc_key_id_t id = MBEDTLS_SVC_KEY_ID_INIT;
     psa_set_key_type(&attributes, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1));
     psa_set_key_bits(&attributes, 256u);
     psa_set_key_usage_flags(&attributes, PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_EXPORT);
     psa_set_key_algorithm(&attributes, PSA_ALG_ECDSA(PSA_ALG_SHA_256));
-    if (psa_generate_key(&attributes, &id) != PSA_SUCCESS) {
+    if (psa_generate_key(&attributes, &app_csr_key_id) != PSA_SUCCESS) {
         return MBEDTLS_ERR_PK_BAD_INPUT_DATA;
     }
-    int ret = mbedtls_pk_copy_from_psa(id, key);
-    (void)psa_destroy_key(id);
-    return ret;
+    return mbedtls_pk_setup_opaque(key, app_csr_key_id);
 #else
     int ret = mbedtls_pk_setup(key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY));
     if (ret != 0) {
@@ -83,6 +86,9 @@ done:
     result->ret = ret;
     mbedtls_x509write_csr_free(&csr);
     mbedtls_pk_free(&key);
+#if defined(MBEDTLS_PK_USE_PSA_EC_DATA)
+    (void)psa_destroy_key(app_csr_key_id);
+#endif
 #else
     (void)params;
     result->bad_params = 1;

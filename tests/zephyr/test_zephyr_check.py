@@ -87,6 +87,8 @@ def _copy(generated: Path, profile: str, version: str, dest: Path) -> Path:
     shutil.copytree(src / "zephyr" / version, dest, dirs_exist_ok=True)
     shutil.copy(src / "mbedtls_config.h", dest)
     shutil.copy(src / "manifest.json", dest)
+    if (src / "tlsfit_crypto_config.h").is_file():      # a PSA-first header names it
+        shutil.copy(src / "tlsfit_crypto_config.h", dest)
     return dest
 
 
