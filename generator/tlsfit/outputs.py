@@ -63,25 +63,21 @@ def render_all(resolution: Resolution,
     for version in zephyr_versions:
         base = f"zephyr/{version}"
         entry: dict[str, object] = {}
-        try:
-            custom = zephyr_fragment(resolution, version, "custom-file")
-        except NotGenerated as exc:
-            entry["custom-file"] = {"not_generated": str(exc)}
-        else:
-            files[f"{base}/prj-custom-file.conf"] = render_prj_conf(resolution, custom)
-            files[f"{base}/{CUSTOM_HEADER_NAME}"] = header
-            if psa:
-                # The header names the crypto file; it sits next to it on the include path.
-                files[f"{base}/{CRYPTO_CONFIG_NAME}"] = config[CRYPTO_CONFIG_NAME]
-            entry["custom-file"] = manifest_entry(custom, f"{base}/prj-custom-file.conf")
-        try:
-            kconf = zephyr_fragment(resolution, version, "kconfig")
-        except NotGenerated as exc:
-            entry["kconfig"] = {"not_generated": str(exc)}
-        else:
-            files[f"{base}/prj.conf"] = render_prj_conf(resolution, kconf)
-            files[f"{base}/{USER_CONFIG_NAME}"] = render_user_config(resolution, kconf)
-            entry["kconfig"] = manifest_entry(kconf, f"{base}/prj.conf")
+        for mode, fragment_name in (("custom-file", "prj-custom-file.conf"),
+                                    ("kconfig", "prj.conf")):
+            try:
+                frag = zephyr_fragment(resolution, version, mode)
+            except NotGenerated as exc:
+                entry[mode] = {"not_generated": str(exc)}
+                continue
+            files[f"{base}/{fragment_name}"] = render_prj_conf(resolution, frag)
+            if mode == "kconfig":
+                files[f"{base}/{USER_CONFIG_NAME}"] = render_user_config(resolution, frag)
+            else:
+                files[f"{base}/{CUSTOM_HEADER_NAME}"] = header
+                if psa:   # the header names the crypto file: next to it on the include path
+                    files[f"{base}/{CRYPTO_CONFIG_NAME}"] = config[CRYPTO_CONFIG_NAME]
+            entry[mode] = manifest_entry(frag, f"{base}/{fragment_name}")
         zephyr[version] = entry
     files["manifest.json"] = render_manifest(resolution, config, zephyr)
     return files
