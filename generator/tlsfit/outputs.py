@@ -83,9 +83,34 @@ def render_all(resolution: Resolution,
     return files
 
 
+#: The names tlsfit writes into an output directory (and its zephyr/<line>/ directories).
+_TOP_NAMES = (HEADER_NAME, CRYPTO_CONFIG_NAME, "manifest.json")
+_ZEPHYR_NAMES = ("prj.conf", "prj-custom-file.conf", USER_CONFIG_NAME, CUSTOM_HEADER_NAME,
+                 CRYPTO_CONFIG_NAME)
+
+
+def _stale(files: dict[str, str], out_dir: Path) -> list[Path]:
+    """tlsfit's own files from an earlier run that this run does not write (another backend,
+    a fragment a release can no longer build): left behind they would be used by mistake.
+    Only in a directory that holds a tlsfit manifest, and only the names tlsfit writes."""
+    if not (out_dir / "manifest.json").is_file():
+        return []
+    candidates = [out_dir / name for name in _TOP_NAMES]
+    zephyr = out_dir / "zephyr"
+    if zephyr.is_dir():
+        candidates += [d / name for d in sorted(zephyr.iterdir()) if d.is_dir()
+                       for name in _ZEPHYR_NAMES]
+    keep = {out_dir / rel for rel in files}
+    return [path for path in candidates if path.is_file() and path not in keep]
+
+
 def write_outputs(files: dict[str, str], out_dir: Path) -> list[Path]:
-    """Write FILES under OUT_DIR; leave unchanged files untouched. Returns what changed."""
+    """Write FILES under OUT_DIR; leave unchanged files untouched and remove tlsfit's files of an
+    earlier run that this one does not write. Returns what changed."""
     changed = []
+    for path in _stale(files, out_dir):
+        path.unlink()
+        changed.append(path)
     for rel, text in sorted(files.items()):
         path = out_dir / rel
         if path.exists() and path.read_text(encoding="utf-8") == text:

@@ -159,3 +159,25 @@ def test_every_requirement_has_help_with_a_cost_or_use():
     for sym in requirement_symbols(load_model()):
         help_text = " ".join(n.help or "" for n in sym.nodes)
         assert len(help_text) > 40, sym.name
+
+
+def test_a_rerun_removes_tlsfits_own_files_it_no_longer_writes(cli, tmp_path):
+    """Another backend into the same directory: the old crypto file and fragments go (a build
+    would pick them up), a file of the user's stays."""
+    out = tmp_path / "out"
+    psa = tmp_path / "psa.conf"
+    psa.write_text("CONFIG_CRYPTO_PSA=y\n")
+    legacy = tmp_path / "legacy.conf"
+    legacy.write_text("CONFIG_CRYPTO_LEGACY=y\n")
+    assert cli("generate", "tls13-ecdsa-p256-minimal", str(legacy), "--zephyr", "4.3",
+               "-o", str(out))[0] == 0
+    assert (out / "zephyr" / "4.3" / "prj-custom-file.conf").is_file() is False  # TLS 1.3: PSA core
+    (out / "notes.txt").write_text("mine")
+    assert cli("generate", "tls13-ecdsa-p256-minimal", str(psa), "--zephyr", "4.3",
+               "-o", str(out))[0] == 0
+    assert (out / "tlsfit_crypto_config.h").is_file()
+    assert cli("generate", "tls13-ecdsa-p256-minimal", str(legacy), "--zephyr", "4.3",
+               "-o", str(out))[0] == 0
+    assert not (out / "tlsfit_crypto_config.h").exists()
+    assert (out / "notes.txt").read_text() == "mine"
+    assert (out / "zephyr" / "4.3" / "prj.conf").is_file()
