@@ -175,3 +175,14 @@ def test_no_requirement_rules_out_a_backend(resolve_text, name):
     assert outcomes[0][0] == outcomes[1][0], (name, outcomes)
     if outcomes[0][0] == "error":
         assert outcomes[0][1] == outcomes[1][1]
+
+
+def test_a_key_exchange_without_a_suite_names_the_ciphers_that_would_do(cli, write):
+    """ECDHE-PSK has no GCM suite in Mbed TLS 3.6: refused, naming the ciphers it has."""
+    profile = write("profile.conf", "CONFIG_ROLE_CLIENT=y\nCONFIG_TLS_1_2=y\nCONFIG_KEX_ECDHE_PSK=y\n"
+                                    "CONFIG_GROUP_P256=y\nCONFIG_CIPHER_AES_128_GCM=y\n")
+    code, _, err = cli("generate", str(profile), "-o", str(profile.parent / "out"))
+    assert code == 1 and "Traceback" not in err
+    assert ("MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED (needed by TLS_1_2, KEX_ECDHE_PSK, ROLE_CLIENT) "
+            "has no ciphersuite with the ciphers required; Mbed TLS 3.6 has it with: "
+            "CIPHER_CHACHA20_POLY1305, LEGACY_CBC") in err

@@ -108,11 +108,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
     # The header is compared with the profile on the header's own crypto backend (PSA_WANT_*
     # crypto when it sets MBEDTLS_PSA_CRYPTO_CONFIG), unless the profile names one.
     paths = [profile_path(p) for p in args.profile]
-    named = any("CONFIG_CRYPTO_" in p.read_text(encoding="utf-8", errors="replace")
-                for p in paths if p.is_file())
+    profile = read_profile(paths)
+    named = bool(profile.assignments().keys() & {"CRYPTO_LEGACY", "CRYPTO_PSA"})
     header_backend = "psa" if "MBEDTLS_PSA_CRYPTO_CONFIG" in header.as_dict() else "legacy"
     with tempfile.TemporaryDirectory(prefix="tlsfit-audit-") as tmp:
-        resolution = resolve(read_profile(paths) if named else
+        resolution = resolve(profile if named else
                              read_variant(paths, Path(tmp), backend=header_backend))
     result = audit.audit(header, resolution, audit.read_catalogue(tree))
     measured = _measure(header_path, result, tree) if args.measure else None

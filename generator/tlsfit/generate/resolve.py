@@ -352,22 +352,21 @@ def _suiteless_key_exchanges(kconf: kconfiglib.Kconfig) -> list[str]:
         if sym.tri_value != 2:
             continue
         if not any(name.startswith(SUITE_PREFIX + prefix) for name in enabled):
-            possible = sorted({_cipher_of(n) for n in (s.name for s in kconf.unique_defined_syms)
-                               if n.startswith(SUITE_PREFIX + prefix)})
+            possible = sorted({_cipher_of(s) for s in kconf.unique_defined_syms
+                               if s.name.startswith(SUITE_PREFIX + prefix)})
             roots = ", ".join(reasons.root_requirements(sym)) or "?"
             problems.append(f"  {kex} (needed by {roots}) has no ciphersuite with the ciphers "
                             f"required; Mbed TLS 3.6 has it with: {', '.join(possible)}")
     return problems
 
 
-def _cipher_of(suite_symbol: str) -> str:
-    tail = suite_symbol.split("_WITH_")[-1] if "_WITH_" in suite_symbol else \
-        suite_symbol.removeprefix(SUITE_PREFIX + "TLS1_3_")
-    return {"AES_128_GCM_SHA256": "CIPHER_AES_128_GCM", "AES_256_GCM_SHA384": "CIPHER_AES_256_GCM",
-            "CHACHA20_POLY1305_SHA256": "CIPHER_CHACHA20_POLY1305",
-            "AES_128_CCM": "CIPHER_AES_128_CCM", "AES_128_CCM_SHA256": "CIPHER_AES_128_CCM",
-            "AES_128_CCM_8": "CIPHER_AES_128_CCM_8", "AES_128_CCM_8_SHA256": "CIPHER_AES_128_CCM_8",
-            "AES_128_CBC_SHA256": "LEGACY_CBC"}[tail]
+def _cipher_of(suite: kconfiglib.Symbol) -> str:
+    """The cipher requirement a suite symbol stands on (suites.kconfig: KEX && CIPHER)."""
+    for value, _ in suite.defaults:
+        for item in kconfiglib.expr_items(value):
+            if isinstance(item, kconfiglib.Symbol) and is_requirement(item):
+                return item.name
+    raise TlsfitError(f"the model's {suite.name} names no cipher requirement")
 
 
 def _unmet_model_dependencies(kconf: kconfiglib.Kconfig) -> list[str]:
