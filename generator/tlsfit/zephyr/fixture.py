@@ -13,83 +13,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
-
-from tlsfit.zephyr.model import Cond, ReleaseModel, Rule, load_release
+from tlsfit.platform.kconfig_text import render_symbols
+from tlsfit.platform.rules import cond_c, rules_c
+from tlsfit.zephyr.model import ReleaseModel, load_release
 
 MARKER = "TLSFIT_MODEL"
 
 
-def cond_c(cond: Cond) -> str:
-    if isinstance(cond, str):
-        if cond.startswith("!"):
-            return f"!{cond_c(cond[1:])}"
-        return f"defined({cond})"
-    if "not" in cond:
-        return f"!{cond_c(cond['not'])}"
-    op, parts = ("&&", cond["all"]) if "all" in cond else ("||", cond["any"])
-    if not parts:
-        return "1" if op == "&&" else "0"
-    return "(" + f" {op} ".join(cond_c(c) for c in parts) + ")"
-
-
-def rules_c(rules: tuple[Rule, ...]) -> str:
-    out = []
-    for rule in rules:
-        out.append(f"#if {cond_c(rule.when)}")
-        for name, value in rule.defines:
-            out.append(f"#define {name} {value}".rstrip())
-        out += [f"#undef {name}" for name in rule.undefines]
-        out.append("#endif")
-    return "\n".join(out) + "\n"
-
-
-def _entry(sym: dict[str, Any], indent: str = "") -> list[str]:
-    t = "\t"
-    lines = [f"{indent}config {sym['name']}"]
-    prompt = sym.get("prompt")
-    if sym["type"] == "unknown":   # adds to a symbol typed elsewhere (an external)
-        head = ""
-    else:
-        head = f"{indent}{t}{sym['type']}"
-    if prompt and head:
-        head += f' "{sym["name"]}"' + ("" if prompt == "y" else f" if {prompt}")
-    if head:
-        lines.append(head)
-    if sym.get("depends"):
-        lines.append(f"{indent}{t}depends on {sym['depends']}")
-    for key, word in (("defaults", "default"), ("selects", "select"), ("implies", "imply")):
-        for value, cond in sym.get(key, ()):
-            lines.append(f"{indent}{t}{word} {value}" + ("" if cond == "y" else f" if {cond}"))
-    for lo, hi, cond in sym.get("ranges", ()):
-        lines.append(f"{indent}{t}range {lo} {hi}" + ("" if cond == "y" else f" if {cond}"))
-    return lines + [""]
-
-
 def render_kconfig(release: ReleaseModel) -> str:
     """The release's Mbed TLS symbols as one Kconfig file (choices keep their members)."""
-    out = [f"# {MARKER}: tlsfit's model of Zephyr {release.tag} modules/mbedtls Kconfig,",
-           f"# rendered from generator/tlsfit/data/zephyr/{release.version}/release.json.", ""]
-    members: dict[str, list[dict[str, Any]]] = {}
-    for sym in release.kconfig_symbols:
-        if sym.get("choice"):
-            members.setdefault(sym["choice"], []).append(sym)
-    for ch in release.kconfig_choices:
-        out.append(f"choice {ch['name']}")
-        out.append(f'\tprompt "{ch["name"]}"' + ("" if ch.get("prompt") in (None, "y")
-                                                  else f" if {ch['prompt']}"))
-        if ch.get("depends"):
-            out.append(f"\tdepends on {ch['depends']}")
-        for sym, cond in ch.get("defaults", ()):
-            out.append(f"\tdefault {sym}" + ("" if cond == "y" else f" if {cond}"))
-        out.append("")
-        for sym in members.get(ch["name"], ()):
-            out += _entry(sym, "")
-        out += ["endchoice", ""]
-    for sym in release.kconfig_symbols:
-        if not sym.get("choice"):
-            out += _entry(sym)
-    return "\n".join(out)
+    return render_symbols(release.kconfig_symbols, release.kconfig_choices, [
+        f"{MARKER}: tlsfit's model of Zephyr {release.tag} modules/mbedtls Kconfig,",
+        f"rendered from generator/tlsfit/data/zephyr/{release.version}/release.json."])
 
 
 def _banner(release: ReleaseModel, what: str) -> str:

@@ -4,158 +4,27 @@ Kconfiglib (the library Zephyr's own ``scripts/kconfig/kconfig.py`` uses)
 loads the tree's ``modules/mbedtls/Kconfig`` under a small root of tlsfit's
 own that stands in for the rest of Zephyr (the few symbols defined
 elsewhere that the Mbed TLS menus depend on, with the values of a Cortex-M
-board that has an entropy driver). The fragment is merged as Zephyr merges
-``prj.conf``; then, like Zephyr's build, every assignment that did not take
-effect is reported (unknown symbol, unmet dependency, no prompt, deprecated),
-and ``autoconf.h`` is written as Zephyr writes it.
+board that has an entropy driver). The merge and the report of what did not
+take effect are ``platform/kconfig_merge.py``'s, shared with the other
+platforms.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-import kconfiglib
-
-from tlsfit.errors import TlsfitError
+from tlsfit.platform.kconfig_merge import ASSIGNMENT, KconfigResult, Problem, merge, root_kconfig
 from tlsfit.zephyr.tree import ZephyrTree
 
-#: A prj.conf assignment: CONFIG_X=value or "# CONFIG_X is not set".
-ASSIGNMENT = re.compile(r"^(?:CONFIG_([A-Za-z0-9_]+)=(.*)|# CONFIG_([A-Za-z0-9_]+) is not set)\s*$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """An assignment of the fragment that Zephyr's build would not honour."""
-
-    file: str
-    line: int
-    symbol: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: CONFIG_{self.symbol}: {self.message}"
-
-
-@dataclass(frozen=True)
-class KconfigResult:
-    """Symbol values after the merge, what did not take effect, and autoconf.h."""
-
-    values: dict[str, str]            # NAME (no CONFIG_) -> value as in .config
-    problems: tuple[Problem, ...]
-    autoconf: str
-    dotconfig: str                    # the .config Zephyr's build would write
-
-
-@contextmanager
-def _environment(tree: ZephyrTree, root_dir: Path) -> Iterator[None]:
-    """The variables Zephyr's Kconfig files expand ($(ZEPHYR_BASE), $srctree, ...)."""
-    wanted = {"ZEPHYR_BASE": str(tree.base), "srctree": str(tree.base),
-              "ZEPHYR_TOOLCHAIN_VARIANT": "gnuarmemb", "KCONFIG_BINARY_DIR": str(root_dir),
-              "ARCH": "arm", "KCONFIG_WARN_UNDEF_ASSIGN": "y"}
-    saved = {k: os.environ.get(k) for k in wanted}
-    os.environ.update(wanted)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
-def _root_kconfig(tree: ZephyrTree) -> str:
-    lines = ['mainmenu "tlsfit: the Mbed TLS part of Zephyr\'s Kconfig"', ""]
-    for ext in tree.externals:
-        lines += [f"# {ext.why}", f"config {ext.name}", f"\t{ext.type}",
-                  f"\tdefault {ext.value}", ""]
-    lines.append(f'source "{tree.kconfig_entry}"')
-    return "\n".join(lines) + "\n"
-
-
-def _locate(fragments: list[Path]) -> dict[str, tuple[str, int, str]]:
-    """Last assignment of each symbol: NAME -> (file, line, value as written)."""
-    where: dict[str, tuple[str, int, str]] = {}
-    for frag in fragments:
-        for n, line in enumerate(frag.read_text(encoding="utf-8").splitlines(), 1):
-            m = ASSIGNMENT.match(line.strip())
-            if m:
-                name = m.group(1) or m.group(3)
-                where[name] = (str(frag), n, m.group(2) if m.group(1) else "n")
-    return where
-
-
-def _why_not(sym: kconfiglib.Symbol) -> str:
-    if not any(node.prompt for node in sym.nodes):
-        return "has no prompt, so prj.conf cannot set it (it follows its defaults and selects)"
-    if sym.direct_dep is not None and kconfiglib.expr_value(sym.direct_dep) == 0:
-        return f"its dependencies are not met: depends on {kconfiglib.expr_str(sym.direct_dep)}"
-    if sym.rev_dep is not None and kconfiglib.expr_value(sym.rev_dep) != 0:
-        return f"it is selected by {kconfiglib.expr_str(sym.rev_dep)}"
-    return "its prompt is not visible here"
-
-
-def _deprecated(sym: kconfiglib.Symbol) -> bool:
-    return any(getattr(target, "name", "") == "DEPRECATED" for target, _ in sym.selects)
+__all__ = ["ASSIGNMENT", "KconfigResult", "Problem", "evaluate"]
 
 
 def evaluate(tree: ZephyrTree, fragments: list[Path]) -> KconfigResult:
     """Merge FRAGMENTS over the tree's Mbed TLS Kconfig, as a Zephyr build does."""
-    for frag in fragments:
-        if not frag.is_file():
-            raise TlsfitError(f"{frag}: no such fragment")
-    with tempfile.TemporaryDirectory(prefix="tlsfit-zk-") as tmp:
-        root = Path(tmp) / "Kconfig"
-        root.write_text(_root_kconfig(tree), encoding="utf-8")
-        with _environment(tree, Path(tmp)):
-            try:
-                kconf = kconfiglib.Kconfig(str(root), warn_to_stderr=False)
-            except kconfiglib.KconfigError as exc:
-                raise TlsfitError(f"{tree.base}: Zephyr's Mbed TLS Kconfig does not load: "
-                                  f"{str(exc).strip().splitlines()[0]}") from None
-            kconf.warnings.clear()
-            for frag in fragments:
-                kconf.load_config(str(frag), replace=False)
-            malformed = [w for w in kconf.warnings if "malformed" in w or "not a valid" in w]
-            if malformed:
-                where, _, what = malformed[0].partition(": warning: ")
-                what = what.replace("ignoring malformed line", "not a Kconfig line:")
-                raise TlsfitError(f"{where}: {what} (a prj.conf fragment has CONFIG_X=value "
-                                  "lines and # comments)")
-            problems: list[Problem] = []
-            where = _locate(fragments)
-            for name, val in kconf.missing_syms:
-                file, line, _ = where.get(name, (str(fragments[-1]), 0, val))
-                problems.append(Problem(file, line, name,
-                                        f"no such symbol in Zephyr {tree.version}"))
-            for name, (file, line, written) in sorted(where.items(), key=lambda i: i[1][:2]):
-                sym = kconf.syms.get(name)
-                if sym is None or not sym.nodes:
-                    continue
-                if _deprecated(sym):
-                    problems.append(Problem(file, line, name,
-                                            f"deprecated in Zephyr {tree.version}"))
-                want = written.strip('"') if sym.orig_type is kconfiglib.STRING else written
-                if sym.orig_type in (kconfiglib.BOOL, kconfiglib.TRISTATE):
-                    want = want[:1]
-                if sym.str_value != want:
-                    problems.append(Problem(
-                        file, line, name,
-                        f"set to {written} but Zephyr's Kconfig gives {sym.str_value or 'n'}: "
-                        + _why_not(sym)))
-            autoconf = Path(tmp) / "autoconf.h"
-            kconf.write_autoconf(str(autoconf), header="/* tlsfit zephyr-check */\n")
-            dotconfig = Path(tmp) / ".config"
-            kconf.write_config(str(dotconfig), header="", save_old=False)
-            values = {s.name: s.str_value for s in kconf.unique_defined_syms
-                      if s.orig_type is not kconfiglib.UNKNOWN}
-            problems.sort(key=lambda p: (p.file, p.line))
-            return KconfigResult(values=values, problems=tuple(problems),
-                                 autoconf=autoconf.read_text(encoding="utf-8"),
-                                 dotconfig=dotconfig.read_text(encoding="utf-8"))
+    env = {"ZEPHYR_BASE": str(tree.base), "srctree": str(tree.base),
+           "ZEPHYR_TOOLCHAIN_VARIANT": "gnuarmemb", "ARCH": "arm",
+           "KCONFIG_WARN_UNDEF_ASSIGN": "y"}
+    root = root_kconfig("tlsfit: the Mbed TLS part of Zephyr's Kconfig", tree.externals,
+                        tree.kconfig_entry)
+    return merge(root, env, fragments, "Zephyr", tree.version, str(tree.base),
+                 "prj.conf fragment")

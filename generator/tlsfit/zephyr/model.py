@@ -27,36 +27,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Union
+from typing import Any
 
 from tlsfit.errors import TlsfitError
 from tlsfit.paths import DATA_DIR
+from tlsfit.platform.rules import (Cond, External, Rule, apply_rules, holds,  # noqa: F401
+                                   parse_rules)
 
 MODEL_DIR = DATA_DIR / "zephyr"
-
-#: A condition over CONFIG_* symbols and macros defined so far: a name
-#: (``CONFIG_X`` or ``MBEDTLS_X``), ``!name``, {"not": cond}, {"all": [...]}, {"any": [...]}.
-Cond = Union[str, dict[str, list[Any]]]
-
-
-@dataclass(frozen=True)
-class External:
-    """A symbol defined elsewhere in Zephyr that the Mbed TLS menus refer to."""
-
-    name: str
-    type: str
-    value: str
-    why: str
-
-
-@dataclass(frozen=True)
-class Rule:
-    """``#if <when>`` then ``#define`` each of DEFINES (NAME -> value, '' = flag)."""
-
-    when: Cond
-    defines: tuple[tuple[str, str], ...]
-    undefines: tuple[str, ...] = ()
-
 
 @dataclass(frozen=True)
 class SourceGroup:
@@ -105,17 +83,6 @@ def releases() -> tuple[str, ...]:
     return tuple(sorted(found, key=lambda v: tuple(int(x) for x in v.split("."))))
 
 
-def _rules(raw: list[dict[str, Any]], where: str) -> tuple[Rule, ...]:
-    rules = []
-    for i, r in enumerate(raw):
-        if "when" not in r or not ({"define", "undef"} & r.keys()):
-            raise TlsfitError(f"{where}[{i}]: a rule needs 'when' and 'define' or 'undef'")
-        rules.append(Rule(when=r["when"],
-                          defines=tuple((k, str(v)) for k, v in r.get("define", {}).items()),
-                          undefines=tuple(r.get("undef", ()))))
-    return tuple(rules)
-
-
 @lru_cache(maxsize=None)
 def load_release(version: str) -> ReleaseModel:
     path = MODEL_DIR / version / "release.json"
@@ -129,7 +96,7 @@ def load_release(version: str) -> ReleaseModel:
             version=version, tag=d["tag"], tag_version=d["tag_version"],
             mbedtls_version=d["mbedtls_version"], config_header=d["config_header"],
             psa_config_header=d.get("psa_config_header"),
-            psa_rules=None if psa is None else _rules(psa, f"{path}: psa_header"),
+            psa_rules=None if psa is None else parse_rules(psa, f"{path}: psa_header"),
             cfg_file_symbols=tuple(d["cfg_file_symbols"]),
             user_config_symbols=tuple(d["user_config_symbols"]),
             user_include_when=d["header"]["user_include_when"],
@@ -141,48 +108,13 @@ def load_release(version: str) -> ReleaseModel:
             externals=tuple(External(**e) for e in d["externals"]),
             kconfig_symbols=tuple(d["kconfig"]["symbols"]),
             kconfig_choices=tuple(d["kconfig"]["choices"]),
-            before_user=_rules(d["header"]["before_user"], f"{path}: header.before_user"),
-            after_user=_rules(d["header"]["after_user"], f"{path}: header.after_user"),
+            before_user=parse_rules(d["header"]["before_user"], f"{path}: header.before_user"),
+            after_user=parse_rules(d["header"]["after_user"], f"{path}: header.after_user"),
             fixed=dict(d["decisions"]["fixed"]), why=dict(d["decisions"].get("why", {})),
             provenance=d["provenance"])
     except (KeyError, TypeError) as exc:
         raise TlsfitError(f"{path}: malformed Zephyr model ({exc})") from None
 
 
-def holds(cond: Cond, config: dict[str, str], macros: dict[str, str]) -> bool:
-    """Evaluate COND as the preprocessor would: CONFIG_X is defined when the
-    symbol is y or has a value (autoconf.h), MBEDTLS_X when defined so far."""
-    if isinstance(cond, str):
-        if cond.startswith("!"):
-            return not holds(cond[1:], config, macros)
-        if cond.startswith("CONFIG_"):
-            value = config.get(cond[len("CONFIG_"):], "n")
-            return value not in ("n", "")
-        return cond in macros
-    if "not" in cond:
-        return not holds(cond["not"], config, macros)
-    if "all" in cond:
-        return all(holds(c, config, macros) for c in cond["all"])
-    if "any" in cond:
-        return any(holds(c, config, macros) for c in cond["any"])
-    raise TlsfitError(f"malformed condition in the Zephyr model: {cond!r}")
-
-
-def apply_rules(rules: tuple[Rule, ...], config: dict[str, str],
-                macros: dict[str, str]) -> dict[str, str]:
-    """Run RULES in order over MACROS (a copy is returned)."""
-    out = dict(macros)
-    for rule in rules:
-        if holds(rule.when, config, out):
-            for name, value in rule.defines:
-                out[name] = _expand(value, config)
-            for name in rule.undefines:
-                out.pop(name, None)
-    return out
-
-
-def _expand(value: str, config: dict[str, str]) -> str:
-    """A rule value may name a CONFIG_ symbol (``CONFIG_MBEDTLS_SSL_MAX_CONTENT_LEN``)."""
-    if value.startswith("CONFIG_"):
-        return config.get(value[len("CONFIG_"):], "")
-    return value
+__all__ = ["Cond", "External", "ReleaseModel", "Rule", "SourceGroup", "apply_rules",
+           "holds", "load_release", "releases"]

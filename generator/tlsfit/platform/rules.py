@@ -1,0 +1,117 @@
+"""Config headers as data: ordered rules over Kconfig symbols and macros.
+
+A platform's config header (Zephyr's ``config-mbedtls.h``, ESP-IDF's
+``esp_config.h``) turns ``CONFIG_*`` symbols into Mbed TLS macros with
+``#if``/``#define``/``#undef``. tlsfit keeps that structure as data of its own
+(written from the header, never copied): an ordered list of rules, *when*
+these conditions hold, *define* or *undef* these. The same rules are evaluated
+in Python (to compute the macros a fragment gives) and rendered back as C
+(so that the preprocessor checks them the way the platform's build does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+from tlsfit.errors import TlsfitError
+
+#: A condition over CONFIG_* symbols and macros defined so far: a name
+#: (``CONFIG_X`` or ``MBEDTLS_X``), ``!name``, {"not": cond}, {"all": [...]}, {"any": [...]}.
+Cond = Union[str, dict[str, list[Any]]]
+
+
+@dataclass(frozen=True)
+class External:
+    """A symbol defined elsewhere in the platform that its Mbed TLS menus refer to."""
+
+    name: str
+    type: str
+    value: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``#if <when>`` then ``#define`` each of DEFINES (NAME -> value, '' = flag)."""
+
+    when: Cond
+    defines: tuple[tuple[str, str], ...]
+    undefines: tuple[str, ...] = ()
+
+
+def parse_rules(raw: list[dict[str, Any]], where: str) -> tuple[Rule, ...]:
+    """Rules from their JSON form; WHERE names the file and key for errors."""
+    rules = []
+    for i, r in enumerate(raw):
+        if "when" not in r or not ({"define", "undef"} & r.keys()):
+            raise TlsfitError(f"{where}[{i}]: a rule needs 'when' and 'define' or 'undef'")
+        rules.append(Rule(when=r["when"],
+                          defines=tuple((k, str(v)) for k, v in r.get("define", {}).items()),
+                          undefines=tuple(r.get("undef", ()))))
+    return tuple(rules)
+
+
+def holds(cond: Cond, config: dict[str, str], macros: dict[str, str]) -> bool:
+    """Evaluate COND as the preprocessor would: CONFIG_X is defined when the
+    symbol is y or has a value (autoconf.h / sdkconfig.h), MBEDTLS_X when defined so far."""
+    if isinstance(cond, str):
+        if cond.startswith("!"):
+            return not holds(cond[1:], config, macros)
+        if cond.startswith("CONFIG_"):
+            value = config.get(cond[len("CONFIG_"):], "n")
+            return value not in ("n", "")
+        return cond in macros
+    if "not" in cond:
+        return not holds(cond["not"], config, macros)
+    if "all" in cond:
+        return all(holds(c, config, macros) for c in cond["all"])
+    if "any" in cond:
+        return any(holds(c, config, macros) for c in cond["any"])
+    raise TlsfitError(f"malformed condition in a platform model: {cond!r}")
+
+
+def apply_rules(rules: tuple[Rule, ...], config: dict[str, str],
+                macros: dict[str, str]) -> dict[str, str]:
+    """Run RULES in order over MACROS (a copy is returned)."""
+    out = dict(macros)
+    for rule in rules:
+        if holds(rule.when, config, out):
+            for name, value in rule.defines:
+                out[name] = _expand(value, config)
+            for name in rule.undefines:
+                out.pop(name, None)
+    return out
+
+
+def _expand(value: str, config: dict[str, str]) -> str:
+    """A rule value may name a CONFIG_ symbol (``CONFIG_MBEDTLS_SSL_MAX_CONTENT_LEN``)."""
+    if value.startswith("CONFIG_"):
+        return config.get(value[len("CONFIG_"):], "")
+    return value
+
+
+def cond_c(cond: Cond) -> str:
+    """COND as a preprocessor expression."""
+    if isinstance(cond, str):
+        if cond.startswith("!"):
+            return f"!{cond_c(cond[1:])}"
+        return f"defined({cond})"
+    if "not" in cond:
+        return f"!{cond_c(cond['not'])}"
+    op, parts = ("&&", cond["all"]) if "all" in cond else ("||", cond["any"])
+    if not parts:
+        return "1" if op == "&&" else "0"
+    return "(" + f" {op} ".join(cond_c(c) for c in parts) + ")"
+
+
+def rules_c(rules: tuple[Rule, ...]) -> str:
+    """RULES as C: one #if block each."""
+    out = []
+    for rule in rules:
+        out.append(f"#if {cond_c(rule.when)}")
+        for name, value in rule.defines:
+            out.append(f"#define {name} {value}".rstrip())
+        out += [f"#undef {name}" for name in rule.undefines]
+        out.append("#endif")
+    return "\n".join(out) + "\n"
