@@ -18,7 +18,7 @@ DEB_PACKAGES := python3 python3-venv python3-setuptools python3-pip python3-jinj
 
 TLSFIT := $(VENV)/bin/tlsfit
 
-.PHONY: zephyr-check goals setup deps venv mbedtls main generate compile-check measure references minimality check update-baseline test test-unit clean
+.PHONY: zephyr-check esp-idf-check generate-all-targets goals setup deps venv mbedtls main generate compile-check measure references minimality check update-baseline test test-unit clean
 
 setup: deps venv mbedtls
 
@@ -52,6 +52,12 @@ generate: setup
 # zephyr-check against tlsfit's models; ZEPHYR_BASE=DIR checks a real tree.
 zephyr-check: generate
 	$(if $(ZEPHYR_BASE),$(TLSFIT) zephyr-check $(OUT)/* --zephyr-base $(ZEPHYR_BASE),$(TLSFIT) zephyr-check $(OUT)/* --model all)
+
+esp-idf-check: generate-all-targets
+	$(if $(IDF_PATH),$(TLSFIT) esp-idf-check $(OUT)-targets/* --idf-path $(IDF_PATH),$(TLSFIT) esp-idf-check $(OUT)-targets/* --model all)
+
+generate-all-targets: setup
+	$(TLSFIT) generate --all --target all -o $(OUT)-targets
 
 compile-check: setup
 	$(TLSFIT) compile-check --all

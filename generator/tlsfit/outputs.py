@@ -1,8 +1,8 @@
 """Every output file of one profile: the header, the platform fragments, the manifest.
 
 ``render_all`` composes the stages' renderers (the header from
-``generate``, the fragments from ``zephyr``) and the manifest that lists
-them; ``write_outputs`` writes them only after every text rendered, and
+``generate``, each target's fragments from ``zephyr`` or ``espidf``) and the
+manifest that lists them; ``write_outputs`` writes them only after every text rendered, and
 rewrites a file only when it changed. Deterministic: no dates, no absolute
 paths, sorted JSON.
 """
@@ -16,9 +16,16 @@ from tlsfit import MBEDTLS_LINE, __version__
 from tlsfit.generate.duties import max_fragment_length, product_duties
 from tlsfit.generate.render import (CRYPTO_CONFIG_NAME, HEADER_NAME, backend, config_sha256,
                                     curve_placement, render_config)
-from tlsfit.generate.resolve import Resolution
+from tlsfit.espidf.fragments import FRAGMENT_NAME as IDF_FRAGMENT
+from tlsfit.espidf.fragments import idf_fragment
+from tlsfit.espidf.render import manifest_entry as idf_manifest_entry
+from tlsfit.espidf.render import render_sdkconfig
+from tlsfit.generate.profile import Fragment, ProfileSource
+from tlsfit.generate.resolve import Resolution, resolve
+from tlsfit.generate.variants import overlay_text
+from tlsfit.targets.registry import DEFAULT_TARGETS, Target, find
 from tlsfit.mbedtls.tree import PINNED_VERSION
-from tlsfit.zephyr.fragments import (CUSTOM_HEADER_NAME, DEFAULT_VERSION, USER_CONFIG_NAME,
+from tlsfit.zephyr.fragments import (CUSTOM_HEADER_NAME, USER_CONFIG_NAME,
                                      NotGenerated, zephyr_fragment)
 from tlsfit.zephyr.render import manifest_entry, render_prj_conf, render_user_config
 
@@ -26,7 +33,8 @@ SCHEMA_VERSION = 1
 
 
 def render_manifest(resolution: Resolution, config: dict[str, str],
-                    zephyr: dict[str, object] | None = None) -> str:
+                    zephyr: dict[str, object] | None = None,
+                    platforms: dict[str, dict[str, object]] | None = None) -> str:
     profile = resolution.profile
     manifest = {
         "schema_version": SCHEMA_VERSION,
@@ -48,38 +56,78 @@ def render_manifest(resolution: Resolution, config: dict[str, str],
         },
         "warnings": list(resolution.warnings),
         "zephyr": zephyr or {},
+        **(platforms or {}),
     }
     return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 
 
+def _backend_variant(resolution: Resolution, wanted: str) -> Resolution:
+    """RESOLUTION's profile on backend WANTED (a platform whose menus are legacy modules)."""
+    if backend(resolution) == wanted:
+        return resolution
+    profile = resolution.profile
+    overlay = Fragment(Path(f"tlsfit-backend-{wanted}.conf"),
+                       overlay_text(backend=wanted))
+    return resolve(ProfileSource(fragments=(*profile.fragments, overlay)))
+
+
+def _zephyr_files(resolution: Resolution, config: dict[str, str], version: str,
+                  files: dict[str, str]) -> dict[str, object]:
+    base = f"zephyr/{version}"
+    entry: dict[str, object] = {}
+    psa = backend(resolution) == "psa"
+    for mode, fragment_name in (("custom-file", "prj-custom-file.conf"), ("kconfig", "prj.conf")):
+        try:
+            frag = zephyr_fragment(resolution, version, mode)
+        except NotGenerated as exc:
+            entry[mode] = {"not_generated": str(exc)}
+            continue
+        files[f"{base}/{fragment_name}"] = render_prj_conf(resolution, frag)
+        if mode == "kconfig":
+            files[f"{base}/{USER_CONFIG_NAME}"] = render_user_config(resolution, frag)
+        else:
+            files[f"{base}/{CUSTOM_HEADER_NAME}"] = config[HEADER_NAME]
+            if psa:   # the header names the crypto file: next to it on the include path
+                files[f"{base}/{CRYPTO_CONFIG_NAME}"] = config[CRYPTO_CONFIG_NAME]
+        entry[mode] = manifest_entry(frag, f"{base}/{fragment_name}")
+    return entry
+
+
+def _esp_idf_files(resolution: Resolution, target: Target, files: dict[str, str]
+                   ) -> dict[str, object]:
+    legacy = _backend_variant(resolution, "legacy")
+    frag = idf_fragment(legacy, target.release)
+    base = target.directory
+    files[f"{base}/{IDF_FRAGMENT}"] = render_sdkconfig(legacy, frag)
+    files[f"{base}/{HEADER_NAME}"] = render_config(legacy)[HEADER_NAME]
+    return idf_manifest_entry(frag, f"{base}/{IDF_FRAGMENT}", f"{base}/{HEADER_NAME}")
+
+
 def render_all(resolution: Resolution,
-               zephyr_versions: tuple[str, ...] = (DEFAULT_VERSION,)) -> dict[str, str]:
-    """Every output file of one profile: relative path -> text."""
+               targets: tuple[Target, ...] | None = None) -> dict[str, str]:
+    """Every output file of one profile for TARGETS (default: Zephyr 4.3): path -> text."""
+    chosen = targets if targets is not None else find(list(DEFAULT_TARGETS))
     config = render_config(resolution)
-    header = config[HEADER_NAME]
     files = dict(config)
     zephyr: dict[str, object] = {}
-    psa = backend(resolution) == "psa"
-    for version in zephyr_versions:
-        base = f"zephyr/{version}"
-        entry: dict[str, object] = {}
-        for mode, fragment_name in (("custom-file", "prj-custom-file.conf"),
-                                    ("kconfig", "prj.conf")):
-            try:
-                frag = zephyr_fragment(resolution, version, mode)
-            except NotGenerated as exc:
-                entry[mode] = {"not_generated": str(exc)}
-                continue
-            files[f"{base}/{fragment_name}"] = render_prj_conf(resolution, frag)
-            if mode == "kconfig":
-                files[f"{base}/{USER_CONFIG_NAME}"] = render_user_config(resolution, frag)
-            else:
-                files[f"{base}/{CUSTOM_HEADER_NAME}"] = header
-                if psa:   # the header names the crypto file: next to it on the include path
-                    files[f"{base}/{CRYPTO_CONFIG_NAME}"] = config[CRYPTO_CONFIG_NAME]
-            entry[mode] = manifest_entry(frag, f"{base}/{fragment_name}")
-        zephyr[version] = entry
-    files["manifest.json"] = render_manifest(resolution, config, zephyr)
+    platforms: dict[str, dict[str, object]] = {"targets": {}}
+    for target in chosen:
+        if target.platform == "Zephyr":
+            zephyr[target.release] = _zephyr_files(resolution, config, target.release, files)
+        else:
+            platforms.setdefault(target.platform_key, {})[target.release] = \
+                _esp_idf_files(resolution, target, files)
+        platforms["targets"][target.id] = {
+            "platform": target.platform, "release": target.release,
+            "facts_read_at": target.facts_tag, "mbedtls": target.mbedtls,
+            "directory": target.directory,
+            "stands_for": ("the profile's own config" if target.backend is None
+                           or target.backend == backend(resolution) else
+                           f"the profile's {target.backend}-backend variant"),
+            "proven": f"built and run on Mbed TLS {PINNED_VERSION} by tlsfit's harness "
+                      "(the header it stands for)",
+            "verified_against": target.verified}
+    files["manifest.json"] = render_manifest(resolution, config, zephyr, platforms)
     return files
 
 
@@ -87,6 +135,7 @@ def render_all(resolution: Resolution,
 _TOP_NAMES = (HEADER_NAME, CRYPTO_CONFIG_NAME, "manifest.json")
 _ZEPHYR_NAMES = ("prj.conf", "prj-custom-file.conf", USER_CONFIG_NAME, CUSTOM_HEADER_NAME,
                  CRYPTO_CONFIG_NAME)
+_IDF_NAMES = (IDF_FRAGMENT, HEADER_NAME)
 
 
 def _stale(files: dict[str, str], out_dir: Path) -> list[Path]:
@@ -96,10 +145,11 @@ def _stale(files: dict[str, str], out_dir: Path) -> list[Path]:
     if not (out_dir / "manifest.json").is_file():
         return []
     candidates = [out_dir / name for name in _TOP_NAMES]
-    zephyr = out_dir / "zephyr"
-    if zephyr.is_dir():
-        candidates += [d / name for d in sorted(zephyr.iterdir()) if d.is_dir()
-                       for name in _ZEPHYR_NAMES]
+    for platform, names in (("zephyr", _ZEPHYR_NAMES), ("esp-idf", _IDF_NAMES)):
+        where = out_dir / platform
+        if where.is_dir():
+            candidates += [d / name for d in sorted(where.iterdir()) if d.is_dir()
+                           for name in names]
     keep = {out_dir / rel for rel in files}
     return [path for path in candidates if path.is_file() and path not in keep]
 

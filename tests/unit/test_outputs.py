@@ -6,6 +6,7 @@ import re
 from tlsfit.paths import shipped_profiles
 from tlsfit.generate.profile import read_profile
 from tlsfit.outputs import render_all
+from tlsfit.targets.registry import find
 from tlsfit.generate.resolve import resolve
 
 from tlsfit_testdata import BASE_CLIENT
@@ -119,7 +120,7 @@ def test_manifest_contents(cli, tmp_path):
 
 def test_zephyr_fragments_per_version_and_mode(resolve_text):
     r = resolve_text(BASE_CLIENT + "CONFIG_SNI=y\nCONFIG_IN_BUFFER_SIZE=4096\n")
-    files = render_all(r, ("3.7", "4.2"))
+    files = render_all(r, find(["zephyr-3.7", "zephyr-4.2"]))
     for version in ("3.7", "4.2"):
         kconf = files[f"zephyr/{version}/prj.conf"]
         assert "CONFIG_MBEDTLS_TLS_VERSION_1_2=y" in kconf

@@ -38,23 +38,25 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from tlsfit.outputs import render_all, write_outputs
     from tlsfit.generate.resolve import resolve
 
-    from tlsfit.zephyr.fragments import DEFAULT_VERSION, versions
+    from tlsfit.targets.registry import DEFAULT_TARGETS, find
+    from tlsfit.zephyr.fragments import versions
 
     if args.mbedtls_src:
         locate(args.mbedtls_src)  # refuse a wrong tree early
     known = versions()
-    requested = args.zephyr or [DEFAULT_VERSION]
-    zephyr_versions = known if "all" in requested else tuple(dict.fromkeys(requested))
-    for v in zephyr_versions:
-        if v not in known:
+    requested = list(args.target or [])
+    for v in args.zephyr or []:
+        if v != "all" and v not in known:
             raise TlsfitError(f"--zephyr {v}: tlsfit writes fragments for Zephyr "
                               f"{', '.join(known)} (Mbed TLS 3.6) or 'all'")
+        requested += [f"zephyr-{k}" for k in known] if v == "all" else [f"zephyr-{v}"]
+    chosen = find(requested or list(DEFAULT_TARGETS))
     start = time.perf_counter()
     profiles = _profiles_from_args(args)
     rendered = []
     for profile in profiles:
         resolution = resolve(profile)
-        rendered.append((profile, resolution, render_all(resolution, zephyr_versions)))
+        rendered.append((profile, resolution, render_all(resolution, chosen)))
     out = Path(args.output)
     for profile, resolution, files in rendered:
         target = out / profile.name if len(rendered) > 1 or args.all else out
@@ -65,6 +67,31 @@ def cmd_generate(args: argparse.Namespace) -> int:
               f"({len(changed)} file(s) changed)")
     print(f"generated {len(rendered)} profile(s) in {time.perf_counter() - start:.2f} s")
     return 0
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from tlsfit.targets.registry import DEFAULT_TARGETS, targets
+
+    rows = [("target", "platform", "facts read at", "Mbed TLS", "fragment stands for", "files")]
+    for t in targets():
+        rows.append((t.id + (" (default)" if t.id in DEFAULT_TARGETS else ""), t.platform,
+                     t.facts_tag, t.mbedtls,
+                     "the profile's config" if t.backend is None else f"its {t.backend} variant",
+                     t.files))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
+    if args.verbose:
+        print()
+        for t in targets():
+            print(f"{t.id}: verified with {t.verified}")
+    return 0
+
+
+def cmd_esp_idf_check(args: argparse.Namespace) -> int:
+    from tlsfit.cli.esp_idf_check import run_esp_idf_check
+
+    return run_esp_idf_check(args)
 
 
 def cmd_zephyr_check(args: argparse.Namespace) -> int:
@@ -484,9 +511,31 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("profiles", nargs="*", metavar="PROFILE")
     gen.add_argument("--all", action="store_true", help="every shipped profile, one directory each")
     gen.add_argument("-o", "--output", required=True, metavar="DIR")
+    gen.add_argument("--target", action="append", metavar="TARGET",
+                     help="platform release(s) to write fragments for, e.g. zephyr-4.3, "
+                          "esp-idf-5.5, or all (repeatable; 'tlsfit targets' lists them; "
+                          "default zephyr-4.3)")
     gen.add_argument("--zephyr", action="append", metavar="VERSION",
                      help="Zephyr release line(s) to write fragments for: 3.7, 4.1, 4.2, 4.3 "
-                          "or all (repeatable; default 4.3)")
+                          "or all (repeatable; the same as --target zephyr-VERSION)")
+
+    tg = add("targets", cmd_targets, "list the platform releases tlsfit writes fragments for")
+    tg.add_argument("-v", "--verbose", action="store_true",
+                    help="with what each target's fragments are verified against")
+
+    ec = add("esp-idf-check", cmd_esp_idf_check,
+             "check ESP-IDF sdkconfig.defaults fragments the way ESP-IDF builds Mbed TLS: its "
+             "Kconfig over the fragment, then the preprocessor over esp_config.h, compared "
+             "with the header the fragment stands for")
+    ec.add_argument("inputs", nargs="+", metavar="FRAGMENT_OR_DIR",
+                    help="sdkconfig.defaults fragments, or 'tlsfit generate' output directories")
+    ec.add_argument("--idf-path", metavar="DIR", help="an ESP-IDF tree (default $IDF_PATH)")
+    ec.add_argument("--model", metavar="VERSION",
+                    help="check against tlsfit's own model of ESP-IDF VERSION (or all) "
+                         "instead of an ESP-IDF tree")
+    ec.add_argument("--header", metavar="FILE",
+                    help="the header to compare with (default: mbedtls_config.h next to "
+                         "the fragment)")
 
     zc = add("zephyr-check", cmd_zephyr_check,
              "check Zephyr fragments the way Zephyr builds Mbed TLS: its Kconfig over the "

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tlsfit.cli.fragment_inputs import generated_fragments, model_lines
 from tlsfit.errors import TlsfitError
 from tlsfit.mbedtls.tree import locate
 from tlsfit.zephyr.check import CheckResult, check_build_dir, check_fragment
@@ -51,12 +52,8 @@ def _jobs(inputs: list[str], header: str | None) -> list[Job]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            if not (path / "manifest.json").is_file():
-                raise TlsfitError(f"{path}: not a 'tlsfit generate' output directory "
-                                  "(no manifest.json)")
-            found = sorted(path.glob("zephyr/*/prj*.conf"))
-            if not found:
-                raise TlsfitError(f"{path}: no Zephyr fragments (generate with --zephyr)")
+            found = generated_fragments(path, "zephyr/*/prj*.conf",
+                                        "Zephyr fragments (generate with --zephyr)")
             jobs += [Job(f, _line_of(f), _header_for(f, header)) for f in found]
         elif path.is_file():
             jobs.append(Job(path, _line_of(path), _header_for(path, header)))
@@ -67,12 +64,7 @@ def _jobs(inputs: list[str], header: str | None) -> list[Job]:
 
 def _trees(args: argparse.Namespace) -> list[ZephyrTree]:
     if args.model:
-        wanted = releases() if args.model == "all" else (args.model,)
-        for v in wanted:
-            if v not in releases():
-                raise TlsfitError(f"--model {v}: tlsfit models Zephyr {', '.join(releases())} "
-                                  "(or all)")
-        return [model_tree(v) for v in wanted]
+        return [model_tree(v) for v in model_lines(args.model, releases(), "Zephyr")]
     base = args.zephyr_base or os.environ.get("ZEPHYR_BASE")
     if not base:
         raise TlsfitError("no Zephyr tree: pass --zephyr-base DIR or set ZEPHYR_BASE, use "

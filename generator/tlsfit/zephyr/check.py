@@ -22,7 +22,7 @@ from pathlib import Path
 from tlsfit.errors import TlsfitError
 from tlsfit.mbedtls.tree import MbedtlsTree
 from tlsfit.zephyr.kconfig_eval import ASSIGNMENT, Problem, evaluate
-from tlsfit.zephyr.macros import (CppError, Difference, MacroSet, Preprocess, PreprocessFailed,
+from tlsfit.platform.macros import (CppError, Difference, MacroSet, Preprocess, PreprocessFailed,
                      compare, macro_set)
 from tlsfit.zephyr.tree import ZephyrTree
 from tlsfit.zephyr.model import ReleaseModel

@@ -22,8 +22,6 @@ seen here, not in the user's build.
 
 from __future__ import annotations
 
-import atexit
-import shutil
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +32,8 @@ from tlsfit.generate.model import is_psa_want
 from tlsfit.generate.psa_implied import implied_closure
 from tlsfit.generate.resolve import Resolution
 from tlsfit.zephyr.kconfig_eval import evaluate
+from tlsfit.platform.releases import rendered_once
+from tlsfit.platform.rules import condition_symbols, fits, symbol_macros
 from tlsfit.zephyr.model import ReleaseModel, apply_rules, load_release, releases
 from tlsfit.zephyr.tree import ZephyrTree, open_tree
 
@@ -75,18 +75,11 @@ class ZephyrFragment:
     header_name: str                            # the header this fragment names
 
 
-_TREES: dict[str, Path] = {}
-
-
 def model_tree(version: str) -> ZephyrTree:
     """tlsfit's model tree of VERSION, rendered once per process."""
     from tlsfit.zephyr.fixture import render_tree
 
-    if version not in _TREES:
-        path = Path(tempfile.mkdtemp(prefix=f"tlsfit-zephyr-{version}-"))
-        atexit.register(shutil.rmtree, path, True)
-        _TREES[version] = render_tree(version, path)
-    return open_tree(_TREES[version], is_model=True)
+    return open_tree(rendered_once("zephyr", version, render_tree), is_model=True)
 
 
 def _text(assign: dict[str, str]) -> str:
@@ -101,56 +94,11 @@ def _rules(release: ReleaseModel, psa: bool) -> tuple:
 
 def _symbol_macros(release: ReleaseModel, psa: bool = False
                    ) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-    """Symbol -> the macros (with values) its own rules define; macro -> int symbol."""
-    defines: dict[str, dict[str, str]] = {}
-    ints: dict[str, str] = {}
-    for rule in _rules(release, psa):
-        sym = _giver(rule.when)
-        for name, value in rule.defines:
-            if value.startswith("CONFIG_"):
-                ints.setdefault(name, value[len("CONFIG_"):])
-            elif sym:
-                defines.setdefault(sym, {})[name] = value
-    return defines, ints
-
-
-def _giver(when: object) -> str | None:
-    """The symbol a rule's condition turns on: ``CONFIG_X``, or ``CONFIG_X`` with macros
-    defined earlier (``MBEDTLS_X509_CRT_PARSE_C`` for SNI and PEM) or with the symbols it
-    needs first."""
-    if isinstance(when, str):
-        return when[len("CONFIG_"):] if when.startswith("CONFIG_") else None
-    if isinstance(when, dict) and "all" in when:
-        parts = when["all"]
-        syms = [p for p in parts if isinstance(p, str) and p.startswith("CONFIG_")]
-        rest = [p for p in parts if p not in syms]
-        if syms and all(isinstance(p, str) and p.startswith("MBEDTLS_") for p in rest):
-            # With several symbols the last is the one that names the feature; the first
-            # are its prerequisites (CONFIG_MBEDTLS_PSA_CRYPTO_C for p256-m on 3.7 and 4.1).
-            return syms[-1][len("CONFIG_"):]
-    return None
-
-
-def _fits(macros: dict[str, str], wanted: dict[str, str]) -> bool:
-    """Every macro the symbol defines is wanted, with that value."""
-    return all(wanted.get(m) == v for m, v in macros.items())
+    return symbol_macros(_rules(release, psa))
 
 
 def _condition_symbols(release: ReleaseModel, psa: bool = False) -> set[str]:
-    found: set[str] = set()
-
-    def walk(c: object) -> None:
-        if isinstance(c, str):
-            name = c.lstrip("!")
-            if name.startswith("CONFIG_"):
-                found.add(name[len("CONFIG_"):])
-        elif isinstance(c, dict):
-            for v in c.values():
-                for part in (v if isinstance(v, list) else [v]):
-                    walk(part)
-    for rule in _rules(release, psa):
-        walk(rule.when)
-    return found
+    return condition_symbols(_rules(release, psa))
 
 
 def _evaluate(tree: ZephyrTree, assign: dict[str, str]) -> tuple[dict[str, str], list]:
@@ -219,13 +167,13 @@ def _kconfig_mode(resolution: Resolution, release: ReleaseModel) -> ZephyrFragme
             if sym in in_choice:
                 choice = in_choice[sym]
                 alt = next((m for m in members[choice] if m != sym and m in prompted
-                            and _fits(sym_macros.get(m, {}), wanted)), None)
-                if alt and alt not in assign and not _fits(sym_macros.get(sym, {}), wanted):
+                            and fits(sym_macros.get(m, {}), wanted)), None)
+                if alt and alt not in assign and not fits(sym_macros.get(sym, {}), wanted):
                     assign[alt] = "y"
                     why[alt] = f"instead of {sym}, whose macros the profile does not need"
                     changed = True
                 continue
-            if sym_macros.get(sym) and _fits(sym_macros[sym], wanted):
+            if sym_macros.get(sym) and fits(sym_macros[sym], wanted):
                 continue
             assign[sym] = "n"
             why[sym] = "on by default in Zephyr, not needed"

@@ -31,6 +31,7 @@ from typing import Any
 
 from tlsfit.errors import TlsfitError
 from tlsfit.paths import DATA_DIR
+from tlsfit.platform.releases import release_lines
 from tlsfit.platform.rules import (Cond, External, Rule, apply_rules, holds,  # noqa: F401
                                    parse_rules)
 
@@ -79,8 +80,7 @@ class ReleaseModel:
 
 def releases() -> tuple[str, ...]:
     """Release lines tlsfit has facts for, oldest first."""
-    found = [p.name for p in MODEL_DIR.iterdir() if (p / "release.json").is_file()]
-    return tuple(sorted(found, key=lambda v: tuple(int(x) for x in v.split("."))))
+    return release_lines(MODEL_DIR)
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,80 @@
+"""The ``tlsfit esp-idf-check`` command: find the fragments, check each, print a table."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from tlsfit.cli.fragment_inputs import generated_fragments, model_lines
+from tlsfit.errors import TlsfitError
+from tlsfit.espidf.check import check_fragment
+from tlsfit.espidf.fragments import FRAGMENT_NAME, model_tree
+from tlsfit.espidf.model import releases
+from tlsfit.espidf.tree import IdfTree, open_tree
+from tlsfit.mbedtls.tree import locate
+from tlsfit.zephyr.check import CheckResult
+
+
+def _fragments(inputs: list[str]) -> list[Path]:
+    found = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found += generated_fragments(path, f"esp-idf/*/{FRAGMENT_NAME}",
+                                         "ESP-IDF fragments (generate with --target "
+                                         "esp-idf-VERSION)")
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise TlsfitError(f"{path}: no such fragment or directory")
+    return found
+
+
+def _trees(args: argparse.Namespace) -> list[IdfTree]:
+    if args.model:
+        return [model_tree(v) for v in model_lines(args.model, releases(), "ESP-IDF")]
+    base = args.idf_path or os.environ.get("IDF_PATH")
+    if not base:
+        raise TlsfitError("no ESP-IDF tree: pass --idf-path DIR or set IDF_PATH, or use "
+                          "--model VERSION for tlsfit's model")
+    return [open_tree(Path(base))]
+
+
+def _release_of(fragment: Path) -> str | None:
+    return fragment.parent.name if fragment.parent.parent.name == "esp-idf" else None
+
+
+def run_esp_idf_check(args: argparse.Namespace) -> int:
+    mbedtls = locate(args.mbedtls_src)
+    trees = _trees(args)
+    results: list[CheckResult] = []
+    for fragment in _fragments(args.inputs):
+        header = Path(args.header) if args.header else fragment.parent / "mbedtls_config.h"
+        line = _release_of(fragment)
+        for tree in trees:
+            if line is not None and line != tree.release.version:
+                continue        # a fragment is checked against the release it was written for
+            results.append(check_fragment(fragment, tree, mbedtls, header))
+    if not results:
+        raise TlsfitError("no fragment was written for the given ESP-IDF release(s)")
+    width = max(len(str(r.fragment)) for r in results)
+    print(f"{'fragment'.ljust(width)}  {'checked against'.ljust(28)}  result")
+    for r in results:
+        print(f"{str(r.fragment).ljust(width)}  {r.where.split(' at ')[0][-28:].ljust(28)}  "
+              f"{r.verdict()}")
+    for r in results:
+        if r.ok:
+            continue
+        print(f"\n{r.fragment} ({r.where}):")
+        for p in r.kconfig_problems:
+            print(f"  {p}")
+        for e in r.cpp_errors:
+            print(f"  {e}")
+        for d in r.undeclared():
+            print(f"  {d.describe()}")
+        for d in r.unseen():
+            print(f"  declared but not seen: {d.name} ({d.kind})")
+    bad = sum(1 for r in results if not r.ok)
+    print(f"\n{len(results) - bad} passed, {bad} failed")
+    return 1 if bad else 0

@@ -1,0 +1,80 @@
+"""tlsfit's facts about each ESP-IDF release's Mbed TLS integration, as data.
+
+One directory per release line under ``data/esp-idf/<line>/``, written by
+``scripts/espidf-facts.py`` from ESP-IDF's files at the release tag (never
+copied from them; ``release.json`` names the repository, path and commit of
+each): the symbols of ``components/mbedtls/Kconfig``; the rules of
+``port/include/mbedtls/esp_config.h`` (the config file every ESP-IDF build of
+Mbed TLS uses: it starts from Mbed TLS's default ``mbedtls_config.h``, the
+``baseline``, then defines and undefines by ``CONFIG_*``); and the symbols
+from elsewhere in ESP-IDF the menus refer to, with an ESP32's values.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from tlsfit.errors import TlsfitError
+from tlsfit.paths import DATA_DIR
+from tlsfit.platform.releases import release_lines
+from tlsfit.platform.rules import Cond, External, Rule, parse_rules
+
+MODEL_DIR = DATA_DIR / "esp-idf"
+CONFIG_HEADER = "mbedtls/esp_config.h"
+
+
+@dataclass(frozen=True)
+class IdfRelease:
+    version: str                     # release line, "5.5"
+    tag: str                         # the tag the facts were read at, "v5.5.5"
+    mbedtls_version: str             # what that tag builds, "3.6.6"
+    chip: str                        # whose SoC capabilities the externals carry
+    kconfig_symbols: tuple[dict[str, Any], ...]
+    kconfig_choices: tuple[dict[str, Any], ...]
+    before_user: tuple[Rule, ...]
+    user_include_when: Cond
+    after_user: tuple[Rule, ...]
+    baseline: dict[str, str]         # Mbed TLS's default config file's macros
+    externals: tuple[External, ...]
+    keep: dict[str, str]             # macros the fragment keeps for ESP-IDF's own modules -> why
+    provenance: dict[str, Any]
+
+    @property
+    def tag_version(self) -> str:
+        return self.tag.removeprefix("v")
+
+    def symbol_names(self) -> frozenset[str]:
+        return frozenset(s["name"] for s in self.kconfig_symbols)
+
+    def prompted(self) -> frozenset[str]:
+        return frozenset(s["name"] for s in self.kconfig_symbols if s.get("prompt"))
+
+
+def releases() -> tuple[str, ...]:
+    """Release lines tlsfit has facts for, oldest first."""
+    return release_lines(MODEL_DIR)
+
+
+@lru_cache(maxsize=None)
+def load_release(version: str) -> IdfRelease:
+    path = MODEL_DIR / version / "release.json"
+    if not path.is_file():
+        raise TlsfitError(f"no ESP-IDF {version} model; known: {', '.join(releases())}")
+    with open(path, encoding="utf-8") as f:
+        d = json.load(f)
+    try:
+        return IdfRelease(
+            version=version, tag=d["tag"], mbedtls_version=d["mbedtls_version"],
+            chip=d["chip"], kconfig_symbols=tuple(d["kconfig"]["symbols"]),
+            kconfig_choices=tuple(d["kconfig"]["choices"]),
+            before_user=parse_rules(d["header"]["before_user"], f"{path}: header.before_user"),
+            user_include_when=d["header"]["user_include_when"],
+            after_user=parse_rules(d["header"]["after_user"], f"{path}: header.after_user"),
+            baseline=dict(d["baseline"]),
+            externals=tuple(External(**e) for e in d["externals"]),
+            keep=dict(d["decisions"].get("keep", {})), provenance=d["provenance"])
+    except (KeyError, TypeError) as exc:
+        raise TlsfitError(f"{path}: malformed ESP-IDF model ({exc})") from None

@@ -1,0 +1,73 @@
+"""The output targets: one per platform and release tlsfit writes fragments for.
+
+A target names its platform and release, the Mbed TLS generation it builds,
+which resolution of the profile its fragment stands for (the profile's own,
+or its legacy-backend variant where the platform's menus are legacy Mbed TLS
+modules), where its files go, and what its fragments have been verified
+against. ``tlsfit targets`` prints this table; ``generate --target`` picks
+from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tlsfit.errors import TlsfitError
+from tlsfit.espidf.model import load_release as load_idf
+from tlsfit.espidf.model import releases as idf_releases
+from tlsfit.zephyr.model import load_release as load_zephyr
+from tlsfit.zephyr.model import releases as zephyr_releases
+
+DEFAULT_TARGETS = ("zephyr-4.3",)
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str                  # "esp-idf-5.5"
+    platform: str            # "ESP-IDF"
+    release: str             # "5.5"
+    facts_tag: str           # the tag tlsfit's facts were read at
+    mbedtls: str             # the Mbed TLS that release builds
+    backend: str | None      # the resolution the fragment stands for; None: the profile's own
+    directory: str           # where its files go in an output directory
+    files: str               # what it writes
+    verified: str            # what its fragments are checked against
+
+    @property
+    def platform_key(self) -> str:
+        return self.platform.lower().replace("-", "_")
+
+
+def targets() -> tuple[Target, ...]:
+    out = []
+    for v in zephyr_releases():
+        rel = load_zephyr(v)
+        out.append(Target(
+            id=f"zephyr-{v}", platform="Zephyr", release=v, facts_tag=rel.tag,
+            mbedtls=rel.mbedtls_version, backend=None, directory=f"zephyr/{v}",
+            files="prj.conf + tlsfit_user_config.h (Kconfig mode), prj-custom-file.conf",
+            verified="zephyr-check: Kconfiglib + preprocessor over tlsfit's model "
+                     "(every shipped profile, tests/zephyr) and over Zephyr's real files "
+                     "rebuilt in a scratch tree (--zephyr-base)"))
+    for v in idf_releases():
+        rel = load_idf(v)
+        out.append(Target(
+            id=f"esp-idf-{v}", platform="ESP-IDF", release=v, facts_tag=rel.tag,
+            mbedtls=rel.mbedtls_version, backend="legacy", directory=f"esp-idf/{v}",
+            files="sdkconfig.defaults + mbedtls_config.h (the header it stands for)",
+            verified="esp-idf-check: Kconfiglib + preprocessor over tlsfit's model "
+                     "(every shipped profile, tests/platforms) and over ESP-IDF's files at "
+                     f"the release tag (--idf-path)"))
+    return tuple(out)
+
+
+def find(ids: list[str]) -> tuple[Target, ...]:
+    """The targets named by IDS ('all' for every one), in the registry's order."""
+    known = {t.id: t for t in targets()}
+    if "all" in ids:
+        return tuple(known.values())
+    for i in ids:
+        if i not in known:
+            raise TlsfitError(f"--target {i}: unknown target; known: {', '.join(known)} or all "
+                              "('tlsfit targets' lists them)")
+    return tuple(t for t in known.values() if t.id in ids)
