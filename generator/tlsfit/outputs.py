@@ -55,6 +55,10 @@ def render_manifest(resolution: Resolution, config: dict[str, str],
             "max_fragment_length": max_fragment_length(resolution),
         },
         "warnings": list(resolution.warnings),
+        "kept": {
+            "options": [{"name": k.name, "reason": k.reason} for k in resolution.kept],
+            "on_only_for_them": [o.name for o in resolution.kept_only()],
+        },
         "zephyr": zephyr or {},
         **(platforms or {}),
     }

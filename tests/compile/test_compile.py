@@ -30,6 +30,30 @@ def test_config_compiles(profile, backend, target, tmp_path):
     assert compile_library(config / HEADER_NAME, tree, TARGETS[target]) > 100
 
 
+KEEPS = {
+    "supplicant": "MBEDTLS_PK_WRITE_C: writes keys; MBEDTLS_SHA1_C: HMAC-SHA1; "
+                  "MBEDTLS_MD5_C: EAP; MBEDTLS_DES_C: MSCHAPv2",
+    "storage": "MBEDTLS_CIPHER_MODE_CBC: storage encryption",
+}
+
+
+@pytest.mark.parametrize("keep", sorted(KEEPS))
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_kept_options_compile_with_the_tunings_they_conflict_with_gone(keep, backend, tmp_path):
+    """KEEP_OPTIONS on the smallest TLS 1.2 profile: AES without decryption conflicts with DES
+    and CBC (check_config.h), so it goes; the rest of the config still compiles."""
+    overlay = tmp_path / "keep.conf"
+    overlay.write_text(f'CONFIG_KEEP_OPTIONS="{KEEPS[keep]}"\n')
+    res = resolve(read_variant([PROFILES / "tls12-ecdsa-p256-minimal.conf", overlay], tmp_path,
+                               backend=backend))
+    assert not res.enabled("MBEDTLS_BLOCK_CIPHER_NO_DECRYPT")
+    config = tmp_path / "config"
+    config.mkdir()
+    for name, text in render_config(res).items():
+        (config / name).write_text(text)
+    assert compile_library(config / HEADER_NAME, locate(), TARGETS["cortex-m33"]) > 100
+
+
 def test_a_broken_header_fails_the_check(tmp_path):
     header = tmp_path / "mbedtls_config.h"
     # TLS 1.3 without PSA: Mbed TLS's check_config.h must reject it.

@@ -152,3 +152,21 @@ def test_bad_input_one_message(args, message, cli, tmp_path, generated):
     code, out, err = cli(*[subst.get(a, a) for a in args])
     assert code == 1
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_kept_options_reach_every_platform_and_pass_its_check(cli, tmp_path):
+    """KEEP_OPTIONS: what the rest of the image needs is in each fragment, checked."""
+    keep = tmp_path / "keep.conf"
+    keep.write_text('CONFIG_KEEP_OPTIONS="MBEDTLS_PK_WRITE_C: the Wi-Fi supplicant writes keys; '
+                    'MBEDTLS_SHA1_C: the supplicant\'s HMAC-SHA1"\n')
+    out = tmp_path / "out"
+    code, _, err = cli("generate", "iot-mutual-tls12", str(keep), "--target", "esp-idf-5.5",
+                       "--target", "zephyr-4.3", "-o", str(out))
+    assert code == 0, err
+    assert "CONFIG_MBEDTLS_SHA1_C=y" in (out / "esp-idf" / "5.5" / "sdkconfig.defaults").read_text()
+    prj = (out / "zephyr" / "4.3" / "prj.conf").read_text()
+    assert "CONFIG_MBEDTLS_PK_WRITE_C=y" in prj
+    code, text, _ = cli("esp-idf-check", str(out), "--model", "5.5")
+    assert code == 0, text
+    code, text, _ = cli("zephyr-check", str(out), "--model", "4.3")
+    assert code == 0, text

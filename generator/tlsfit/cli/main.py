@@ -116,6 +116,14 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"  {opt.name}{value}    # {opt.help}")
             for chain in opt.chains:
                 print(f"      because {' <- '.join(chain)}")
+        if resolution.kept:
+            only = resolution.kept_only()
+            print(f"kept for the rest of the image ({len(resolution.kept)} named, "
+                  f"{len(only)} option(s) on only for them):")
+            for k in resolution.kept:
+                print(f"  {k.name}: {k.reason}")
+            if only:
+                print(f"  on only for them: {', '.join(o.name for o in only)}")
         for warning in resolution.warnings:
             print(f"warning: {warning}")
     return 0
@@ -346,6 +354,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     else:
         table = compare_table(docs, stale_results(docs))
     print(format_text(table))
+    for name, r in docs.items():
+        if r.kept:
+            print(f"{name}: kept for the rest of the image, not needed by its TLS: "
+                  f"{', '.join(r.kept)}")
     _emit_markdown(args.markdown, format_markdown(table) + "\n")
     return 0
 

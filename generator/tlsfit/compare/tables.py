@@ -29,7 +29,8 @@ def fmt_number(n: int | float | None) -> str:
 
 
 def compare_table(docs: ResultSet, stale: frozenset[str] = frozenset()) -> Table:
-    """Profiles side by side; STALE names results whose profile has changed since."""
+    """Profiles side by side; STALE names results whose profile has changed since; a profile
+    that keeps options for the rest of the image says how many are on only for that."""
     header = ("profile", "tests", "flash", "Mbed TLS flash", "static RAM", "heap peak",
               "stack peak", "total RAM", "hs instr.", "bytes tx/rx")
     rows = []
@@ -37,7 +38,8 @@ def compare_table(docs: ResultSet, stale: frozenset[str] = frozenset()) -> Table
         hs = r.handshake
         rows.append((
             name + (" (reference)" if r.kind == "reference" else "")
-            + ("" if r.passed else " (FAILED)") + (" (stale)" if name in stale else ""),
+            + ("" if r.passed else " (FAILED)") + (" (stale)" if name in stale else "")
+            + (f" (kept {len(r.kept)})" if r.kept else ""),
             f"{r.tests_passed}/{r.tests_total}",
             fmt_number(r.sizes.flash), fmt_number(r.sizes.flash_mbedtls),
             fmt_number(r.ram.static), fmt_number(r.ram.heap_peak), fmt_number(r.ram.stack_peak),

@@ -6,6 +6,9 @@ error here. Kconfig objects are mutable: each resolution gets a fresh one.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import kconfiglib
 
 from tlsfit.errors import TlsfitError
@@ -15,10 +18,19 @@ MODEL_PREFIXES = ("MBEDTLS_", "PSA_WANT_")
 DERIVED_PREFIX = "TLSFIT_"
 
 
-def load_model() -> kconfiglib.Kconfig:
-    """A fresh Kconfig tree with tlsfit's settings for loading profiles."""
+def load_model(extra: str = "") -> kconfiglib.Kconfig:
+    """A fresh Kconfig tree with tlsfit's settings for loading profiles; EXTRA is Kconfig text
+    added after the model (the requirements that keep options for the rest of the image)."""
     try:
-        kconf = kconfiglib.Kconfig(str(KCONFIG_TOP), warn_to_stderr=False)
+        if not extra:
+            kconf = kconfiglib.Kconfig(str(KCONFIG_TOP), warn_to_stderr=False)
+        else:
+            with tempfile.TemporaryDirectory(prefix="tlsfit-model-") as tmp:
+                top = Path(tmp) / "Kconfig"
+                text = KCONFIG_TOP.read_text(encoding="utf-8").replace(
+                    'rsource "', f'source "{KCONFIG_TOP.parent}/')
+                top.write_text(text + "\n" + extra, encoding="utf-8")
+                kconf = kconfiglib.Kconfig(str(top), warn_to_stderr=False)
     except kconfiglib.KconfigError as exc:
         raise TlsfitError(f"the Kconfig model does not parse: {exc}") from None
     if kconf.warnings:
@@ -48,6 +60,11 @@ def is_requirement(sym: kconfiglib.Symbol) -> bool:
 
 def requirement_symbols(kconf: kconfiglib.Kconfig) -> list[kconfiglib.Symbol]:
     return [s for s in kconf.unique_defined_syms if is_requirement(s)]
+
+
+def option_names() -> frozenset[str]:
+    """Every option and PSA_WANT_* macro the model knows."""
+    return frozenset(s.name for s in option_symbols(load_model()))
 
 
 def option_symbols(kconf: kconfiglib.Kconfig) -> list[kconfiglib.Symbol]:

@@ -79,6 +79,7 @@ def render_header(resolution: Resolution) -> str:
         lines.append(f'#define MBEDTLS_PSA_CRYPTO_CONFIG_FILE "{crypto_file}"')
     return template_env().get_template("mbedtls_config.h.j2").render(
         options=options, duties=product_duties(resolution), width=_width(lines),
+        kept=resolution.kept,
         crypto_file=crypto_file, placement=curve_placement(resolution),
         **banner_fields(resolution))
 

@@ -20,7 +20,11 @@ from kconfiglib import expr_value, expr_str
 from tlsfit.generate import policy, reasons
 from tlsfit.generate import profile_rules
 from tlsfit.errors import TlsfitError
-from tlsfit.generate.model import is_option, is_requirement, load_model, option_symbols, requirement_symbols
+from tlsfit.generate.keep import PREFIX as KEPT_PREFIX
+from tlsfit.generate.keep import Kept, kept_options
+from tlsfit.generate.keep import kconfig_text as kept_kconfig
+from tlsfit.generate.model import (is_option, is_requirement, load_model, option_names,
+                                   option_symbols, requirement_symbols)
 from tlsfit.generate.profile import Location, ProfileSource
 
 _DEFINED_AT = re.compile(r"\s*\(defined at [^)]*\)")
@@ -58,6 +62,7 @@ class Resolution:
     assigned: tuple[str, ...]                    # requirements the profile sets
     options: tuple[ResolvedOption, ...]          # enabled options, model order
     warnings: tuple[str, ...] = field(default=())
+    kept: tuple[Kept, ...] = field(default=())   # KEEP_OPTIONS: for the rest of the image
 
     def option(self, name: str) -> ResolvedOption | None:
         return next((o for o in self.options if o.name == name), None)
@@ -68,10 +73,17 @@ class Resolution:
     def requirement(self, name: str) -> str:
         return dict(self.requirements)[name]
 
+    def kept_only(self) -> tuple[ResolvedOption, ...]:
+        """Options on only because the rest of the image needs them (no requirement of the
+        device's TLS does): shown apart, never removed by minimize."""
+        return tuple(o for o in self.options if o.roots and all(r.startswith(KEPT_PREFIX)
+                                                               for r in o.roots))
+
 
 def resolve(profile: ProfileSource) -> Resolution:
     """Resolve PROFILE; raise TlsfitError with every problem found."""
-    kconf = load_model()
+    kept = kept_options(profile, option_names())
+    kconf = load_model(kept_kconfig(kept))
     assignments = profile.assignments()
     errors: list[str] = []
     errors.extend(_duplicates_in_one_file(profile))
@@ -121,7 +133,11 @@ def resolve(profile: ProfileSource) -> Resolution:
         options.append(suites)
     problems = _unmet_model_dependencies(kconf) + _suiteless_key_exchanges(kconf)
     problems += [w for w in kconf.warnings if "has direct dependencies" not in w]
-    problems += policy.violations({o.name: list(o.roots) for o in options})
+    problems += policy.violations({o.name: list(o.roots) for o in options}, KEPT_PREFIX)
+    warnings += [f"{profile.name}: warning: {k.name} is kept for the rest of the image "
+                 f"({k.reason}); TLS does not use it (signature algorithms from SHA-256, the "
+                 "ciphersuites the requirements name)"
+                 for k in kept if k.name in policy.KEEPABLE_WEAK]
     if problems:
         raise TlsfitError(f"{profile.name}: the model cannot satisfy this profile:\n"
                           + _join(problems))
@@ -131,6 +147,7 @@ def resolve(profile: ProfileSource) -> Resolution:
         assigned=tuple(n for n in assignments if n in kconf.syms),
         options=tuple(options),
         warnings=tuple(warnings),
+        kept=kept,
     )
 
 

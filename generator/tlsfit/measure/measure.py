@@ -240,7 +240,8 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
                 total=mem.ram_static + heap_peak + stack_peak),
         handshake=None if primary is None else headline_of(primary, repeats),
         tests=tuple(o.record() for o in outcomes),
-        wall_s=round(time.monotonic() - start, 1))
+        wall_s=round(time.monotonic() - start, 1),
+        kept=tuple(o.name for o in resolution.kept_only()))
 
 
 def run_one(profile: ProfileSource, tree: MbedtlsTree, build_root: Path, case_name: str,

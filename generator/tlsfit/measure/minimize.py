@@ -13,7 +13,9 @@ The option is justified when:
   - security: a baseline tlsfit keeps although handshakes work without it
     (SECURITY_BASELINE below, each with its reason).
 An option justified by none of these is unnecessary: the model must change.
-Value options (buffer sizes, MPI size, ECP window) are reported, not removed.
+Value options (buffer sizes, MPI size, ECP window) are reported, not removed;
+options on only because the profile keeps them for the rest of the image
+(KEEP_OPTIONS) are reported as kept, never removed: this TLS cannot judge them.
 """
 
 from __future__ import annotations
@@ -61,12 +63,27 @@ Progress = Callable[[str], None]
 class Verdict:
     option: str
     justified: bool
-    why: str            # needed / smaller / faster / security / unnecessary / value
+    why: str            # needed / smaller / faster / security / unnecessary / value / kept
     detail: str
     flash_delta: int | None = None      # flash without the option minus with it
     ram_delta: int | None = None
     instructions_delta_pct: float | None = None
     seconds: float = 0.0
+
+
+def judged_without_building(resolution: Any) -> dict[str, Verdict]:
+    """The options minimize reports without removing them: values (reported), and options on
+    only because the rest of the image needs them (KEEP_OPTIONS: not this TLS's to judge)."""
+    kept_only = {o.name for o in resolution.kept_only()}
+    out = {}
+    for opt in resolution.options:
+        if opt.name in kept_only:
+            out[opt.name] = Verdict(opt.name, True, "kept", "kept for the rest of the image ("
+                                    + ", ".join(r.removeprefix("KEPT_") for r in opt.roots) + ")")
+        elif not opt.is_bool:
+            out[opt.name] = Verdict(opt.name, True, "value", f"= {opt.value} "
+                                    f"({', '.join(opt.roots)})")
+    return out
 
 
 def _positives(resolution: Any) -> list[Any]:
@@ -129,11 +146,11 @@ def minimize_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path
     progress(f"[{profile.name}] full config: flash {mem.flash} B, {len(rows)} positive case(s)")
 
     verdicts: list[Verdict] = []
+    settled = judged_without_building(resolution)
     for opt in resolution.options:
         t0 = time.monotonic()
-        if not opt.is_bool:
-            verdicts.append(Verdict(opt.name, True, "value", f"= {opt.value} "
-                                    f"({', '.join(opt.roots)})"))
+        if opt.name in settled:
+            verdicts.append(settled[opt.name])
             continue
         try:
             fw_without, mem_without = build(opt.name)

@@ -133,6 +133,8 @@ class Result:
     profile_sha256: str | None = None          # None for a reference config
     reference: ReferenceInfo | None = None     # set for a reference config
     wall_s: float | None = None                # None in a baseline
+    #: options on only because the profile keeps them for the rest of the image (KEEP_OPTIONS)
+    kept: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -192,6 +194,8 @@ class Result:
                                 "adjustments": list(self.reference.adjustments)}
         if self.wall_s is not None:
             doc["wall_s"] = self.wall_s
+        if self.kept:
+            doc["kept_options"] = list(self.kept)
         return doc
 
     @staticmethod
@@ -233,7 +237,7 @@ class Result:
                 profile_sha256=doc.get("profile_sha256"),
                 reference=None if ref is None else ReferenceInfo(
                     ref["header"], ref["like"], tuple(ref.get("adjustments", ()))),
-                wall_s=doc.get("wall_s"))
+                wall_s=doc.get("wall_s"), kept=tuple(doc.get("kept_options", ())))
         except KeyError as exc:
             raise TlsfitError(f"{where}: not a complete tlsfit result: no {exc.args[0]!r}") from None
         except TypeError as exc:
