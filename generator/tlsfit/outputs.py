@@ -25,6 +25,10 @@ from tlsfit.generate.resolve import Resolution, resolve
 from tlsfit.generate.variants import overlay_text
 from tlsfit.targets.registry import DEFAULT_TARGETS, Target, find
 from tlsfit.mbedtls.tree import PINNED_VERSION
+from tlsfit.mbedtls4.render import CRYPTO_NAME as CRYPTO4_NAME
+from tlsfit.mbedtls4.render import TLS_NAME as TLS4_NAME
+from tlsfit.mbedtls4.render import render_translation
+from tlsfit.mbedtls4.translate import translate
 from tlsfit.zephyr.fragments import (CUSTOM_HEADER_NAME, USER_CONFIG_NAME,
                                      NotGenerated, zephyr_fragment)
 from tlsfit.zephyr.render import manifest_entry, render_prj_conf, render_user_config
@@ -65,7 +69,7 @@ def render_manifest(resolution: Resolution, config: dict[str, str],
     return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
 
 
-def _backend_variant(resolution: Resolution, wanted: str) -> Resolution:
+def backend_variant(resolution: Resolution, wanted: str) -> Resolution:
     """RESOLUTION's profile on backend WANTED (a platform whose menus are legacy modules)."""
     if backend(resolution) == wanted:
         return resolution
@@ -99,12 +103,26 @@ def _zephyr_files(resolution: Resolution, config: dict[str, str], version: str,
 
 def _esp_idf_files(resolution: Resolution, target: Target, files: dict[str, str]
                    ) -> dict[str, object]:
-    legacy = _backend_variant(resolution, "legacy")
+    legacy = backend_variant(resolution, "legacy")
     frag = idf_fragment(legacy, target.release)
     base = target.directory
     files[f"{base}/{IDF_FRAGMENT}"] = render_sdkconfig(legacy, frag)
     files[f"{base}/{HEADER_NAME}"] = render_config(legacy)[HEADER_NAME]
     return idf_manifest_entry(frag, f"{base}/{IDF_FRAGMENT}", f"{base}/{HEADER_NAME}")
+
+
+def _mbedtls4_files(resolution: Resolution, target: Target, files: dict[str, str]
+                    ) -> dict[str, object]:
+    psa = backend_variant(resolution, "psa")
+    translated = translate(psa, target.release)
+    base = target.directory
+    for name, text in render_translation(psa, translated).items():
+        files[f"{base}/{name}"] = text
+    return {"files": [f"{base}/{TLS4_NAME}", f"{base}/{CRYPTO4_NAME}"],
+            "mbedtls": translated.facts.mbedtls, "tf_psa_crypto": translated.facts.tf_psa_crypto,
+            "crypto_options_read_at": translated.facts.crypto_read_at,
+            "changes": [{"option": n, "became": f, "why": w} for n, f, w in translated.changes],
+            "duties": {d.key: d.text for d in translated.duties}}
 
 
 def render_all(resolution: Resolution,
@@ -118,6 +136,9 @@ def render_all(resolution: Resolution,
     for target in chosen:
         if target.platform == "Zephyr":
             zephyr[target.release] = _zephyr_files(resolution, config, target.release, files)
+        elif target.platform == "Mbed TLS":
+            platforms.setdefault("mbedtls4", {})[target.release] = \
+                _mbedtls4_files(resolution, target, files)
         else:
             platforms.setdefault(target.platform_key, {})[target.release] = \
                 _esp_idf_files(resolution, target, files)
@@ -128,8 +149,10 @@ def render_all(resolution: Resolution,
             "stands_for": ("the profile's own config" if target.backend is None
                            or target.backend == backend(resolution) else
                            f"the profile's {target.backend}-backend variant"),
-            "proven": f"built and run on Mbed TLS {PINNED_VERSION} by tlsfit's harness "
-                      "(the header it stands for)",
+            "proven": (f"translated from the PSA-backend config built and run on Mbed TLS "
+                       f"{PINNED_VERSION}; not built by tlsfit's tests" if target.translated else
+                       f"built and run on Mbed TLS {PINNED_VERSION} by tlsfit's harness "
+                       "(the header it stands for)"),
             "verified_against": target.verified}
     files["manifest.json"] = render_manifest(resolution, config, zephyr, platforms)
     return files
@@ -140,6 +163,7 @@ _TOP_NAMES = (HEADER_NAME, CRYPTO_CONFIG_NAME, "manifest.json")
 _ZEPHYR_NAMES = ("prj.conf", "prj-custom-file.conf", USER_CONFIG_NAME, CUSTOM_HEADER_NAME,
                  CRYPTO_CONFIG_NAME)
 _IDF_NAMES = (IDF_FRAGMENT, HEADER_NAME)
+_MBEDTLS4_NAMES = (TLS4_NAME, CRYPTO4_NAME)
 
 
 def _stale(files: dict[str, str], out_dir: Path) -> list[Path]:
@@ -149,7 +173,8 @@ def _stale(files: dict[str, str], out_dir: Path) -> list[Path]:
     if not (out_dir / "manifest.json").is_file():
         return []
     candidates = [out_dir / name for name in _TOP_NAMES]
-    for platform, names in (("zephyr", _ZEPHYR_NAMES), ("esp-idf", _IDF_NAMES)):
+    for platform, names in (("zephyr", _ZEPHYR_NAMES), ("esp-idf", _IDF_NAMES),
+                            ("mbedtls4", _MBEDTLS4_NAMES)):
         where = out_dir / platform
         if where.is_dir():
             candidates += [d / name for d in sorted(where.iterdir()) if d.is_dir()

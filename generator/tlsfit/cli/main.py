@@ -166,8 +166,10 @@ def cmd_compile_check(args: argparse.Namespace) -> int:
     from tlsfit.generate.render import HEADER_NAME, render_config
     from tlsfit.generate.resolve import resolve
 
-    tree = locate(args.mbedtls_src)
+    tree = locate(args.mbedtls_src, allow_4x=True)
     targets = [TARGETS[t] for t in args.target] if args.target else list(TARGETS.values())
+    if tree.is_4x:
+        return _compile_check_4x(args, tree, targets)
     with tempfile.TemporaryDirectory(prefix="tlsfit-") as tmp:
         for profile in _profiles_from_args(args):
             config_dir = Path(tmp) / profile.name
@@ -179,6 +181,40 @@ def cmd_compile_check(args: argparse.Namespace) -> int:
                 count = compile_library(header, tree, target)
                 print(f"{profile.name}: {count} Mbed TLS {tree.version} sources compile "
                       f"for {target.name}")
+    return 0
+
+
+def _compile_check_4x(args: argparse.Namespace, tree: Any, targets: list[Any]) -> int:
+    """Translate each profile's PSA-backend config for the tree's 4.x line and build the tree's
+    libraries with it."""
+    import tempfile
+
+    from tlsfit.build.compile_check4 import build_mbedtls4
+    from tlsfit.generate.resolve import resolve
+    from tlsfit.mbedtls4.facts import lines
+    from tlsfit.mbedtls4.render import CRYPTO_NAME, TLS_NAME, render_translation
+    from tlsfit.mbedtls4.translate import translate
+    from tlsfit.outputs import backend_variant
+
+    if tree.line not in lines():
+        raise TlsfitError(f"{tree.path} is Mbed TLS {tree.version}; tlsfit has 4.x facts for "
+                          f"{', '.join(lines())}")
+    with tempfile.TemporaryDirectory(prefix="tlsfit-") as tmp:
+        for profile in _profiles_from_args(args):
+            psa = backend_variant(resolve(profile), "psa")
+            files = render_translation(psa, translate(psa, tree.line))
+            config_dir = Path(tmp) / profile.name
+            config_dir.mkdir(parents=True)
+            for name, text in files.items():
+                (config_dir / name).write_text(text, encoding="utf-8")
+            for target in targets:
+                built = build_mbedtls4(config_dir / TLS_NAME, config_dir / CRYPTO_NAME, tree,
+                                       target)
+                print(f"{profile.name}: translated for Mbed TLS {tree.line}; Mbed TLS "
+                      f"{tree.version} builds for {target.name} ({built.objects} objects, "
+                      f"{len(built.warnings)} compiler warning(s) in Mbed TLS's code)")
+                for w in built.warnings[:5]:
+                    print(f"  {w}")
     return 0
 
 

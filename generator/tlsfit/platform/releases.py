@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Callable
 
 
-def release_lines(model_dir: Path) -> tuple[str, ...]:
-    """The release lines with a release.json under MODEL_DIR, oldest first."""
-    found = [p.name for p in model_dir.iterdir() if (p / "release.json").is_file()]
+def release_lines(model_dir: Path, name: str = "release.json") -> tuple[str, ...]:
+    """The release lines with a NAME file under MODEL_DIR, oldest first."""
+    found = [p.name for p in model_dir.iterdir() if (p / name).is_file()]
     return tuple(sorted(found, key=lambda v: tuple(int(x) for x in v.split("."))))
 
 

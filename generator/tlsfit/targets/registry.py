@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from tlsfit.errors import TlsfitError
 from tlsfit.espidf.model import load_release as load_idf
 from tlsfit.espidf.model import releases as idf_releases
+from tlsfit.mbedtls4.facts import lines as mbedtls4_lines
+from tlsfit.mbedtls4.facts import load_facts
 from tlsfit.zephyr.model import load_release as load_zephyr
 from tlsfit.zephyr.model import releases as zephyr_releases
 
@@ -32,6 +34,7 @@ class Target:
     directory: str           # where its files go in an output directory
     files: str               # what it writes
     verified: str            # what its fragments are checked against
+    translated: bool = False  # written for an Mbed TLS tlsfit's tests do not build (4.x)
 
     @property
     def platform_key(self) -> str:
@@ -58,6 +61,17 @@ def targets() -> tuple[Target, ...]:
             verified="esp-idf-check: Kconfiglib + preprocessor over tlsfit's model "
                      "(every shipped profile, tests/platforms) and over ESP-IDF's files at "
                      f"the release tag (--idf-path)"))
+    for v in mbedtls4_lines():
+        facts = load_facts(v)
+        out.append(Target(
+            id=f"mbedtls-{v}", platform="Mbed TLS", release=v, facts_tag=f"v{facts.mbedtls}",
+            mbedtls=f"{facts.mbedtls} + TF-PSA-Crypto {facts.tf_psa_crypto}", backend="psa",
+            directory=f"mbedtls4/{v}",
+            files="tlsfit_mbedtls_config.h + tlsfit_tf_psa_crypto_config.h (translated)",
+            verified="unit tests of the translation (tests/unit/test_mbedtls4.py); "
+                     "compile-check --mbedtls-src with a 4.x tree builds Mbed TLS with it "
+                     "(all 9 shipped profiles against Mbed TLS 4.0.0 + TF-PSA-Crypto 1.0.0 in "
+                     "a scratch tree)", translated=True))
     return tuple(out)
 
 
