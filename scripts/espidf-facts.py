@@ -50,14 +50,19 @@ def soc_caps(path: Path) -> dict[str, tuple[str, str]]:
 
 
 def baseline(mbedtls: Path) -> dict[str, str]:
-    """Mbed TLS's default config file alone, through the preprocessor."""
+    """Mbed TLS's default config file alone, through the preprocessor: mbedtls_config.h for
+    3.6; for 4.x, where esp_config.h is TF-PSA-Crypto's user config file and replaces
+    mbedtls_config.h, TF-PSA-Crypto's default crypto_config.h."""
     cfg = mbedtls / "include" / "mbedtls" / "mbedtls_config.h"
+    if (mbedtls / "tf-psa-crypto").is_dir():
+        cfg = mbedtls / "tf-psa-crypto" / "include" / "psa" / "crypto_config.h"
     out = subprocess.run(["gcc", "-E", "-dM", "-undef", "-nostdinc", str(cfg)],
                          check=True, capture_output=True, text=True).stdout
     macros = {}
     for line in out.splitlines():
         m = re.match(r"#define (\w+)(?: (.*))?$", line)
-        if m and m.group(1).startswith(("MBEDTLS_", "PSA_")) and m.group(1) != "MBEDTLS_CONFIG_H":
+        if m and m.group(1).startswith(("MBEDTLS_", "PSA_")) \
+                and m.group(1) not in ("MBEDTLS_CONFIG_H", "PSA_CRYPTO_CONFIG_H"):
             macros[m.group(1)] = (m.group(2) or "").strip()
     return dict(sorted(macros.items()))
 
@@ -76,7 +81,9 @@ def main(argv: list[str]) -> int:
         comp / "port" / "include" / "mbedtls" / "esp_config.h", "MBEDTLS_USER_CONFIG_FILE",
         ignore_includes=('"sdkconfig.h"', '"mbedtls/mbedtls_config.h"', '"soc/soc_caps.h"',
                          '"mbedtls/target_config.h"', '"esp_mem.h"'),
-        rename={"SOC_": "CONFIG_SOC_"})
+        rename={"SOC_": "CONFIG_SOC_"},
+        substitute={"(defined(MBEDTLS_MAJOR_VERSION) && (MBEDTLS_MAJOR_VERSION < 4))":
+                    "defined(TLSFIT_MBEDTLS_3)"} if (mbedtls / "tf-psa-crypto").is_dir() else None)
     if user_when is None:
         raise SystemExit("esp_config.h: no #include of MBEDTLS_USER_CONFIG_FILE")
     doc["header"] = {"before_user": before, "user_include_when": user_when, "after_user": after}

@@ -147,12 +147,18 @@ def _flatten(c: object) -> object:
 
 
 def header_rules(path: Path, user_marker: str | None, ignore_includes: tuple[str, ...] = (),
-                 rename: dict[str, str] | None = None) -> tuple[list, object, list]:
+                 rename: dict[str, str] | None = None,
+                 substitute: dict[str, str] | None = None) -> tuple[list, object, list]:
     """A config header's #if/#define/#undef structure as ordered rules: those before the
     #include of the user file (USER_MARKER), its condition, and those after. Includes
     named in IGNORE_INCLUDES are skipped; RENAME maps a bare name in an #if to the
-    symbol it stands for (ESP-IDF's SOC_X macros are its Kconfig's CONFIG_SOC_X)."""
+    symbol it stands for (ESP-IDF's SOC_X macros are its Kconfig's CONFIG_SOC_X); SUBSTITUTE
+    replaces exact texts first (an #if the parser does not read, around an ignored #include)."""
     text = path.read_text(encoding="utf-8")
+    for old, new in (substitute or {}).items():
+        if old not in text:
+            raise SystemExit(f"{path}: {old!r} not found")
+        text = text.replace(old, new)
     for old, new in (rename or {}).items():
         text = re.sub(rf"\b{old}", new, text)
     text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)

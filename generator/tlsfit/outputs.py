@@ -103,12 +103,19 @@ def _zephyr_files(resolution: Resolution, config: dict[str, str], version: str,
 
 def _esp_idf_files(resolution: Resolution, target: Target, files: dict[str, str]
                    ) -> dict[str, object]:
-    legacy = backend_variant(resolution, "legacy")
-    frag = idf_fragment(legacy, target.release)
+    variant = backend_variant(resolution, target.backend or "legacy")
+    frag = idf_fragment(variant, target.release)
     base = target.directory
-    files[f"{base}/{IDF_FRAGMENT}"] = render_sdkconfig(legacy, frag)
-    files[f"{base}/{HEADER_NAME}"] = render_config(legacy)[HEADER_NAME]
-    return idf_manifest_entry(frag, f"{base}/{IDF_FRAGMENT}", f"{base}/{HEADER_NAME}")
+    files[f"{base}/{IDF_FRAGMENT}"] = render_sdkconfig(variant, frag)
+    if target.translated:   # 6.x: the 4.x translation it stands for, next to it
+        translated = render_translation(variant, translate(variant, target.mbedtls_line))
+        for name, text in translated.items():
+            files[f"{base}/{name}"] = text
+        header = f"{base}/{TLS4_NAME} + {base}/{CRYPTO4_NAME}"
+    else:
+        files[f"{base}/{HEADER_NAME}"] = render_config(variant)[HEADER_NAME]
+        header = f"{base}/{HEADER_NAME}"
+    return idf_manifest_entry(frag, f"{base}/{IDF_FRAGMENT}", header)
 
 
 def _mbedtls4_files(resolution: Resolution, target: Target, files: dict[str, str]
@@ -162,7 +169,7 @@ def render_all(resolution: Resolution,
 _TOP_NAMES = (HEADER_NAME, CRYPTO_CONFIG_NAME, "manifest.json")
 _ZEPHYR_NAMES = ("prj.conf", "prj-custom-file.conf", USER_CONFIG_NAME, CUSTOM_HEADER_NAME,
                  CRYPTO_CONFIG_NAME)
-_IDF_NAMES = (IDF_FRAGMENT, HEADER_NAME)
+_IDF_NAMES = (IDF_FRAGMENT, HEADER_NAME, TLS4_NAME, CRYPTO4_NAME)
 _MBEDTLS4_NAMES = (TLS4_NAME, CRYPTO4_NAME)
 
 

@@ -21,7 +21,8 @@ from tlsfit.espidf.tree import open_tree
 
 pytestmark = pytest.mark.compile
 
-RELEASES = ("5.1", "5.2", "5.3", "5.4", "5.5")
+RELEASES_5 = ("5.1", "5.2", "5.3", "5.4", "5.5")
+RELEASES = RELEASES_5 + ("6.0",)
 
 
 @pytest.fixture(scope="module")
@@ -43,27 +44,36 @@ def _assignments(fragment: Path) -> dict[str, str]:
     return found
 
 
-def test_models_cover_the_5x_lines_on_mbedtls_36():
+def test_models_cover_the_5x_lines_on_mbedtls_36_and_60_on_40():
     assert releases() == RELEASES
-    for v in RELEASES:
+    for v in RELEASES_5:
         rel = load_release(v)
-        assert rel.mbedtls_version.startswith("3.6.")
+        assert rel.mbedtls_version.startswith("3.6.") and not rel.is_4x
         assert rel.tag.startswith(f"v{v}.")
+    six = load_release("6.0")
+    assert (six.tag, six.mbedtls_version, six.mbedtls4_line) == ("v6.0", "4.0.0", "4.0")
 
 
 def test_every_profile_every_release_passes(generated, cli):
     code, out, err = cli("esp-idf-check", *sorted(str(p) for p in generated.iterdir()),
                          "--model", "all")
     assert code == 0, out + err
-    assert "45 passed, 0 failed" in out
+    assert "54 passed, 0 failed" in out
     for profile in generated.iterdir():
         manifest = json.loads((profile / "manifest.json").read_text())
         assert set(manifest["esp_idf"]) == set(RELEASES)
-        for v in RELEASES:
+        for v in RELEASES_5:
             target = manifest["targets"][f"esp-idf-{v}"]
             assert target["mbedtls"] == load_release(v).mbedtls_version
             header = (profile / "esp-idf" / v / "mbedtls_config.h").read_text()
             assert "MBEDTLS_PSA_CRYPTO_CONFIG" not in header      # the legacy variant
+        six = manifest["targets"]["esp-idf-6.0"]
+        assert six["mbedtls"] == "4.0.0 + TF-PSA-Crypto 1.0.0"
+        assert "not built by tlsfit's tests" in six["proven"]
+        frag = (profile / "esp-idf" / "6.0" / "sdkconfig.defaults").read_text()
+        assert "# TRANSLATED: it stands for the Mbed TLS 4.0 translation" in frag
+        assert "TRANSLATED, NOT BUILT BY TLSFIT" in \
+            (profile / "esp-idf" / "6.0" / "tlsfit_tf_psa_crypto_config.h").read_text()
 
 
 def test_the_esp32_aws_iot_case(generated, cli):
@@ -80,6 +90,19 @@ def test_the_esp32_aws_iot_case(generated, cli):
     known = load_release("5.5").symbol_names()
     assert set(got) <= known
     code, out, _ = cli("esp-idf-check", str(frag), "--model", "5.5")
+    assert code == 0, out
+
+
+def test_the_esp32_aws_iot_case_on_esp_idf_6(generated, cli):
+    """ESP-IDF 6.0 (Mbed TLS 4.0): the 4.x symbols, every line exists and takes effect."""
+    frag = generated / "iot-mutual-tls12" / "esp-idf" / "6.0" / "sdkconfig.defaults"
+    got = _assignments(frag)
+    assert got["MBEDTLS_TLS_CLIENT_ONLY"] == "y"
+    assert got["MBEDTLS_KEY_EXCHANGE_ECDHE_RSA"] == "y"
+    assert got["MBEDTLS_SSL_SERVER_NAME_INDICATION"] == "y"     # a symbol in 6.x, fixed on in 5.x
+    assert set(got) <= load_release("6.0").symbol_names()
+    assert "MBEDTLS_KEY_EXCHANGE_DHE_RSA" not in load_release("6.0").symbol_names()
+    code, out, _ = cli("esp-idf-check", str(frag), "--model", "6.0")
     assert code == 0, out
 
 

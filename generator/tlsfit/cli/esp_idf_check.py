@@ -8,11 +8,13 @@ from pathlib import Path
 
 from tlsfit.cli.fragment_inputs import generated_fragments, model_lines
 from tlsfit.errors import TlsfitError
-from tlsfit.espidf.check import check_fragment
+from tlsfit.espidf.check import check_fragment, check_fragment_4x
 from tlsfit.espidf.fragments import FRAGMENT_NAME, model_tree
 from tlsfit.espidf.model import releases
 from tlsfit.espidf.tree import IdfTree, open_tree
 from tlsfit.mbedtls.tree import locate
+from tlsfit.mbedtls4.render import CRYPTO_NAME as CRYPTO4_NAME
+from tlsfit.mbedtls4.render import TLS_NAME as TLS4_NAME
 from tlsfit.zephyr.check import CheckResult
 
 
@@ -46,8 +48,8 @@ def _release_of(fragment: Path) -> str | None:
 
 
 def run_esp_idf_check(args: argparse.Namespace) -> int:
-    mbedtls = locate(args.mbedtls_src)
     trees = _trees(args)
+    mbedtls = locate(args.mbedtls_src) if any(not t.release.is_4x for t in trees) else None
     results: list[CheckResult] = []
     for fragment in _fragments(args.inputs):
         header = Path(args.header) if args.header else fragment.parent / "mbedtls_config.h"
@@ -55,7 +57,12 @@ def run_esp_idf_check(args: argparse.Namespace) -> int:
         for tree in trees:
             if line is not None and line != tree.release.version:
                 continue        # a fragment is checked against the release it was written for
-            results.append(check_fragment(fragment, tree, mbedtls, header))
+            if tree.release.is_4x:
+                results.append(check_fragment_4x(fragment, tree, fragment.parent / TLS4_NAME,
+                                                 fragment.parent / CRYPTO4_NAME))
+            else:
+                assert mbedtls is not None
+                results.append(check_fragment(fragment, tree, mbedtls, header))
     if not results:
         raise TlsfitError("no fragment was written for the given ESP-IDF release(s)")
     width = max(len(str(r.fragment)) for r in results)

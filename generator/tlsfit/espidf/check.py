@@ -22,7 +22,8 @@ from tlsfit.espidf.tree import IdfTree
 from tlsfit.mbedtls.tree import MbedtlsTree
 from tlsfit.platform.kconfig_merge import KconfigResult, merge, root_kconfig
 from tlsfit.errors import TlsfitError
-from tlsfit.platform.macros import Preprocess, compare, macro_set
+from tlsfit.platform.macros import (CppError, MacroSet, Preprocess, PreprocessFailed, compare,
+                                   macro_set)
 from tlsfit.zephyr.check import (COMPILER, TARGET_FLAGS, CheckResult, _preprocess,
                                  read_declared)
 
@@ -45,17 +46,55 @@ def soc_caps_h(tree: IdfTree) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _stubs(tree: IdfTree, kres: KconfigResult, where: Path) -> Path:
+    (where / "soc").mkdir()
+    (where / "sdkconfig.h").write_text(kres.autoconf, encoding="utf-8")
+    (where / "soc" / "soc_caps.h").write_text(soc_caps_h(tree), encoding="utf-8")
+    (where / "esp_mem.h").write_text("/* tlsfit: declares nothing Mbed TLS's config uses */\n",
+                                     encoding="utf-8")
+    return where
+
+
+def check_fragment_4x(fragment: Path, tree: IdfTree, tls: Path, crypto: Path) -> CheckResult:
+    """ESP-IDF 6.x: esp_config.h is TF-PSA-Crypto's user config over its default crypto_config.h
+    (from the tree's mbedtls submodule) and Mbed TLS's config file. The macros of that pair are
+    compared with those of tlsfit's two translated 4.x files: config files against config files.
+    Mbed TLS 4.x's own config checks run when it is built (compile-check with a 4.x tree)."""
+    kres = evaluate(tree, [fragment])
+    for f in (tls, crypto):
+        if not f.is_file():
+            raise TlsfitError(f"{f}: no such file (the translated 4.x config the fragment "
+                              "stands for)")
+    if not (tree.crypto_include / "psa" / "crypto_config.h").is_file():
+        raise TlsfitError(f"{tree.base}: {tree.crypto_include}/psa/crypto_config.h is missing "
+                          "(ESP-IDF's mbedtls submodule: git submodule update --init)")
+    with tempfile.TemporaryDirectory(prefix="tlsfit-ec4-") as tmp:
+        stubs = _stubs(tree, kres, Path(tmp))
+        (stubs / "tlsfit_probe_idf.h").write_text(
+            '#include <psa/crypto_config.h>\n#include "mbedtls/esp_config.h"\n', encoding="utf-8")
+        (stubs / "tlsfit_probe_mine.h").write_text(
+            f'#include "{crypto.resolve()}"\n#include "{tls.resolve()}"\n', encoding="utf-8")
+        pp = Preprocess(COMPILER, (stubs, tree.port_include, tree.crypto_include),
+                        ("MBEDTLS_MAJOR_VERSION=4",), extra=TARGET_FLAGS)
+        try:
+            actual = macro_set(pp, entry="tlsfit_probe_idf.h")
+            mine = macro_set(pp, entry="tlsfit_probe_mine.h")
+            errors: tuple = ()
+        except PreprocessFailed as exc:
+            actual = mine = MacroSet(values={})
+            errors = exc.errors or (CppError(str(fragment), 0, str(exc)),)
+    differences = () if errors else compare(mine, actual)
+    return CheckResult(fragment=fragment, where=tree.describe(), mode="sdkconfig",
+                       kconfig_problems=kres.problems, cpp_errors=errors, shadowed=(),
+                       differences=differences, declared=read_declared(fragment))
+
+
 def check_fragment(fragment: Path, tree: IdfTree, mbedtls: MbedtlsTree,
                    header: Path) -> CheckResult:
     """Check FRAGMENT as an ESP-IDF build of TREE would use it, against HEADER."""
     kres = evaluate(tree, [fragment])
     with tempfile.TemporaryDirectory(prefix="tlsfit-ec-") as tmp:
-        stubs = Path(tmp)
-        (stubs / "soc").mkdir()
-        (stubs / "sdkconfig.h").write_text(kres.autoconf, encoding="utf-8")
-        (stubs / "soc" / "soc_caps.h").write_text(soc_caps_h(tree), encoding="utf-8")
-        (stubs / "esp_mem.h").write_text("/* tlsfit: declares nothing Mbed TLS's config uses */\n",
-                                         encoding="utf-8")
+        stubs = _stubs(tree, kres, Path(tmp))
         pp = Preprocess(COMPILER, (stubs, tree.port_include, mbedtls.include_dir),
                         (f'MBEDTLS_CONFIG_FILE="{CONFIG_HEADER}"',), extra=TARGET_FLAGS)
         _, errors = _preprocess(pp, fragment)

@@ -35,10 +35,20 @@ def render_tree(version: str, dest: Path) -> Path:
     header = (f"/* {MARKER}: tlsfit's model of ESP-IDF {rel.tag} esp_config.h, rendered from\n"
               f" * tlsfit's data (generator/tlsfit/data/esp-idf/{rel.version}/). Not ESP-IDF's "
               "file. */\n#ifndef ESP_CONFIG_H\n#define ESP_CONFIG_H\n#include \"sdkconfig.h\"\n"
-              "#include \"mbedtls/mbedtls_config.h\"\n" + rules_c(rel.before_user)
+              + ("" if rel.is_4x else "#include \"mbedtls/mbedtls_config.h\"\n")
+              + rules_c(rel.before_user)
               + f"#if {cond_c(rel.user_include_when)}\n#include MBEDTLS_USER_CONFIG_FILE\n#endif\n"
               + rules_c(rel.after_user) + "#endif\n")
     (comp / "port" / "include" / "mbedtls" / "esp_config.h").write_text(header, encoding="utf-8")
+    if rel.is_4x:   # the mbedtls submodule's TF-PSA-Crypto default config, as the baseline
+        crypto = comp / "mbedtls" / "tf-psa-crypto" / "include" / "psa"
+        crypto.mkdir(parents=True, exist_ok=True)
+        (crypto / "crypto_config.h").write_text(
+            f"/* {MARKER}: TF-PSA-Crypto {rel.tf_psa_crypto_version}'s default crypto_config.h "
+            "as its macros, from tlsfit's data. Not TF-PSA-Crypto's file. */\n"
+            "#ifndef PSA_CRYPTO_CONFIG_H\n#define PSA_CRYPTO_CONFIG_H\n"
+            + "".join(f"#define {k} {v}".rstrip() + "\n" for k, v in rel.baseline.items())
+            + "#endif\n", encoding="utf-8")
     (dest / "tlsfit-model.json").write_text(
         json.dumps({"model_of": f"ESP-IDF {rel.tag}", "provenance": rel.provenance}, indent=1)
         + "\n", encoding="utf-8")

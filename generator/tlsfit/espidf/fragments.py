@@ -26,18 +26,21 @@ from tlsfit.espidf.check import evaluate
 from tlsfit.espidf.model import IdfRelease, load_release, releases
 from tlsfit.espidf.tree import IdfTree, open_tree
 from tlsfit.generate.resolve import Resolution
+from tlsfit.mbedtls4.translate import translate
 from tlsfit.platform.releases import rendered_once
 from tlsfit.platform.rules import apply_rules, condition_symbols, errors_raised, fits, symbol_macros
 
 FRAGMENT_NAME = "sdkconfig.defaults"
 #: ESP-IDF's port: hardware acceleration (*_ALT), its heap and clock. The fragment leaves
 #: them as ESP-IDF configures them; they do not change what Mbed TLS can do.
-_PORT = re.compile(r"(_ALT|_ALT_FALLBACK|_SOFT_FALLBACK)$|^MBEDTLS_PLATFORM_")
+_PORT = re.compile(r"(_ALT|_ALT_FALLBACK|_SOFT_FALLBACK)$|^MBEDTLS_PLATFORM_"
+                   r"|^MBEDTLS_PSA_ACCEL_|^MBEDTLS_PSA_BUILTIN_")
 
 
 #: What a profile cannot do without (a module, a key exchange, a curve, a protocol version);
 #: the rest of a header's options tune size, RAM or speed, and Mbed TLS's default stands in.
-_FUNCTIONAL = re.compile(r"(_C|_ENABLED)$|^MBEDTLS_SSL_PROTO_|^MBEDTLS_SSL_SERVER_NAME_INDICATION$")
+_FUNCTIONAL = re.compile(r"^(?!MBEDTLS_PSA_P256M_DRIVER_ENABLED$).*(_C|_ENABLED)$"
+                         r"|^MBEDTLS_SSL_PROTO_|^MBEDTLS_SSL_SERVER_NAME_INDICATION$")
 
 
 def _feature_macros(macros: dict[str, str]) -> dict[str, str]:
@@ -96,7 +99,8 @@ def _settle(tree: IdfTree, rel: IdfRelease, assign: dict[str, str], why: dict[st
     in_choice = {s["name"] for s in rel.kconfig_symbols if s.get("choice")}
     blocked: dict[str, str] = {}
     stuck: set[str] = set()
-    for _ in range(10):
+    tries: dict[str, int] = {}
+    for _ in range(16):
         values, problems = _evaluate(tree, assign)
         changed = False
         for p in problems:
@@ -105,11 +109,13 @@ def _settle(tree: IdfTree, rel: IdfRelease, assign: dict[str, str], why: dict[st
                 stuck.add(p.symbol)
                 changed = True
             elif p.symbol in assign:
-                gates = _gates(p.message, rel, values)
-                if gates and all(assign.get(g) != "y" for g in gates):
-                    for g in gates:     # a menu switch of its own (MBEDTLS_PSK_MODES)
-                        assign[g] = "y"
-                        why[g] = f"CONFIG_{p.symbol} depends on it"
+                gates = _gates(p.message, rel, values, wanted)
+                tries[p.symbol] = tries.get(p.symbol, 0) + 1
+                if gates and tries[p.symbol] <= 4:
+                    for g in gates:     # its prerequisites, which may have their own next round
+                        if assign.get(g) != "y":
+                            assign[g] = "y"
+                            why[g] = f"CONFIG_{p.symbol} depends on it"
                 else:
                     blocked[p.symbol] = p.message.split(": ", 1)[-1]
                     del assign[p.symbol]
@@ -129,16 +135,30 @@ def _settle(tree: IdfTree, rel: IdfRelease, assign: dict[str, str], why: dict[st
     raise TlsfitError(f"ESP-IDF {rel.tag}: the fragment does not settle (model problem)")
 
 
-def _gates(message: str, rel: IdfRelease, values: dict[str, str]) -> list[str]:
-    """The prompted symbols an unmet 'depends on A && B' names that are off: turning them on
-    is all the dependency asks (a menu switch such as MBEDTLS_PSK_MODES, or a module ESP-IDF's
-    Kconfig makes a prerequisite, such as MBEDTLS_ECDH_C for MBEDTLS_ECDSA_C)."""
+def _gates(message: str, rel: IdfRelease, values: dict[str, str],
+           wanted: dict[str, str]) -> list[str]:
+    """The prompted symbols to turn on for an unmet 'depends on A && (B || C)': each unmet
+    conjunct's symbol, or for an alternative the first whose own macros the header wants (else
+    the first): a menu switch such as MBEDTLS_PSK_MODES, or a module ESP-IDF's Kconfig makes a
+    prerequisite, such as MBEDTLS_ECDH_C for MBEDTLS_ECDSA_C."""
     _, _, expr = message.partition("depends on ")
-    names = [n.strip() for n in expr.split("&&")] if expr else []
-    if not names or any(not re.fullmatch(r"[A-Z0-9_]+", n) for n in names):
+    if not expr:
         return []
-    off = [n for n in names if values.get(n) != "y"]
-    return off if all(n in rel.prompted() for n in off) else []
+    sym_macros, _ = symbol_macros(rel.before_user)
+    prompted = rel.prompted()
+    out = []
+    for part in (p.strip() for p in expr.split("&&")):
+        names = [n.strip(" ()") for n in part.split("||")]
+        if any(not re.fullmatch(r"[A-Z0-9_]+", n) for n in names):
+            return []
+        if any(values.get(n) == "y" for n in names):
+            continue
+        candidates = [n for n in names if n in prompted]
+        if not candidates:
+            return []
+        fitting = [n for n in candidates if sym_macros.get(n) and fits(sym_macros[n], wanted)]
+        out.append((fitting or candidates)[0])
+    return out
 
 
 def _choose(tree: IdfTree, rel: IdfRelease, assign: dict[str, str], why: dict[str, str],
@@ -172,7 +192,11 @@ def _choose(tree: IdfTree, rel: IdfRelease, assign: dict[str, str], why: dict[st
 
 def _fragment(resolution: Resolution, rel: IdfRelease) -> IdfFragment:
     tree = model_tree(rel.version)
-    wanted = {o.name: ("" if o.is_bool else o.value) for o in resolution.options}
+    if rel.is_4x:   # 6.x: the 4.x translation of the PSA-backend config is what it stands for
+        t = translate(resolution, rel.mbedtls4_line or "")
+        wanted = {x.name: x.value for x in t.tls + t.crypto}
+    else:
+        wanted = {o.name: ("" if o.is_bool else o.value) for o in resolution.options}
     wanted_here = {**wanted, **{m: "" for m in rel.keep}}
     sym_macros, int_syms = symbol_macros(rel.before_user)
     prompted = rel.prompted()
@@ -224,10 +248,14 @@ def _fragment(resolution: Resolution, rel: IdfRelease) -> IdfFragment:
                           + "; ".join(w for m, k, w in declared if m in lost) + ")")
     notes = [f"ESP-IDF {rel.version} ({rel.tag}, Mbed TLS {rel.mbedtls_version}) compiles Mbed "
              "TLS with its own esp_config.h; sdkconfig cannot name another config file, so "
-             "what ESP-IDF keeps on is declared below rather than removed.",
-             "ESP-IDF's own hardware acceleration and entropy (MBEDTLS_*_ALT, "
-             "MBEDTLS_ENTROPY_HARDWARE_ALT on the chip's RNG) are left as ESP-IDF configures "
-             "them."]
+             "what ESP-IDF keeps on is declared below rather than removed."]
+    if rel.is_4x:
+        notes.append(f"TRANSLATED: it stands for the Mbed TLS {rel.mbedtls4_line} translation "
+                     "of the profile's PSA-backend config (in this directory), which tlsfit "
+                     "builds and runs on Mbed TLS 3.6; tlsfit's tests do not build Mbed TLS 4.x.")
+    notes += [
+             "ESP-IDF's own hardware acceleration and entropy (MBEDTLS_*_ALT or PSA "
+             "accelerator drivers, the chip's RNG) are left as ESP-IDF configures them."]
     return IdfFragment(version=rel.version, tag=rel.tag, mbedtls_version=rel.mbedtls_version,
                        assignments=tuple(Assignment(s, v, why.get(s, "")) for s, v in
                                          assign.items()),
@@ -236,7 +264,8 @@ def _fragment(resolution: Resolution, rel: IdfRelease) -> IdfFragment:
 
 @lru_cache(maxsize=64)
 def idf_fragment(resolution: Resolution, version: str) -> IdfFragment:
-    """The sdkconfig.defaults of RESOLUTION (a legacy-backend one) for ESP-IDF VERSION."""
+    """The sdkconfig.defaults of RESOLUTION for ESP-IDF VERSION (5.x: a legacy-backend
+    resolution; 6.x: a PSA-backend one, translated for its Mbed TLS 4.x)."""
     if version not in releases():
         raise TlsfitError(f"unknown ESP-IDF version {version}; known: {', '.join(releases())}")
     return _fragment(resolution, load_release(version))

@@ -5,8 +5,9 @@ One directory per release line under ``data/esp-idf/<line>/``, written by
 copied from them; ``release.json`` names the repository, path and commit of
 each): the symbols of ``components/mbedtls/Kconfig``; the rules of
 ``port/include/mbedtls/esp_config.h`` (the config file every ESP-IDF build of
-Mbed TLS uses: it starts from Mbed TLS's default ``mbedtls_config.h``, the
-``baseline``, then defines and undefines by ``CONFIG_*``); and the symbols
+Mbed TLS uses: on 5.x it starts from Mbed TLS 3.6's default ``mbedtls_config.h``,
+on 6.x it is TF-PSA-Crypto's user config over its default ``crypto_config.h``:
+the ``baseline``; then it defines and undefines by ``CONFIG_*``); and the symbols
 from elsewhere in ESP-IDF the menus refer to, with an ESP32's values.
 """
 
@@ -41,10 +42,20 @@ class IdfRelease:
     externals: tuple[External, ...]
     keep: dict[str, str]             # macros the fragment keeps for ESP-IDF's own modules -> why
     provenance: dict[str, Any]
+    #: the Mbed TLS 4.x line of a 6.x release (its esp_config.h applies over TF-PSA-Crypto's
+    #: default crypto_config.h, the baseline); None for 5.x (over Mbed TLS 3.6's mbedtls_config.h)
+    mbedtls4_line: str | None = None
+    tf_psa_crypto_version: str | None = None
+
+    @property
+    def is_4x(self) -> bool:
+        return self.mbedtls4_line is not None
 
     @property
     def tag_version(self) -> str:
-        return self.tag.removeprefix("v")
+        """'5.5.5'; a tag without a patch level (v6.0) is its .0."""
+        parts = self.tag.removeprefix("v").split(".")
+        return ".".join(parts + ["0"] * (3 - len(parts)))
 
     def symbol_names(self) -> frozenset[str]:
         return frozenset(s["name"] for s in self.kconfig_symbols)
@@ -75,6 +86,8 @@ def load_release(version: str) -> IdfRelease:
             after_user=parse_rules(d["header"]["after_user"], f"{path}: header.after_user"),
             baseline=dict(d["baseline"]),
             externals=tuple(External(**e) for e in d["externals"]),
-            keep=dict(d["decisions"].get("keep", {})), provenance=d["provenance"])
+            keep=dict(d["decisions"].get("keep", {})), provenance=d["provenance"],
+            mbedtls4_line=d.get("mbedtls4_line"),
+            tf_psa_crypto_version=d.get("tf_psa_crypto_version"))
     except (KeyError, TypeError) as exc:
         raise TlsfitError(f"{path}: malformed ESP-IDF model ({exc})") from None

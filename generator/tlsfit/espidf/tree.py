@@ -32,6 +32,12 @@ class IdfTree:
     def port_include(self) -> Path:
         return self.component / "port" / "include"
 
+    @property
+    def crypto_include(self) -> Path:
+        """6.x: TF-PSA-Crypto's include directory in the mbedtls submodule (its default
+        psa/crypto_config.h is the baseline esp_config.h applies over)."""
+        return self.component / "mbedtls" / "tf-psa-crypto" / "include"
+
     def describe(self) -> str:
         kind = "tlsfit's model of ESP-IDF" if self.is_model else "ESP-IDF"
         return f"{kind} {self.version} at {self.base}"
@@ -51,7 +57,7 @@ def open_tree(base: Path, is_model: bool = False) -> IdfTree:
     line = ".".join(version.split(".")[:2])
     if line not in releases():
         raise TlsfitError(f"{base} is ESP-IDF {version}; tlsfit knows ESP-IDF "
-                          f"{', '.join(releases())} (Mbed TLS 3.6)")
+                          f"{', '.join(releases())}")
     for rel in ("Kconfig", "port/include/mbedtls/esp_config.h"):
         if not (base / "components" / "mbedtls" / rel).is_file():
             raise TlsfitError(f"{base} is not an ESP-IDF tree: components/mbedtls/{rel} "

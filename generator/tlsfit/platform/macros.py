@@ -22,7 +22,7 @@ from tlsfit.errors import TlsfitError
 
 #: Macros that name files or guard headers: they differ by construction
 #: between two ways of configuring and say nothing about the configuration.
-_NOT_CONFIG = re.compile(r"(_H|_H_|_H__|_CONFIG_FILE|_FILES_READ|_IS_FINALIZED)$")
+_NOT_CONFIG = re.compile(r"(_H|_H_|_H__|_CONFIG_FILE|_FILES_READ|_IS_FINALIZED|_CONFIG_VERSION)$")
 _CONFIG_PREFIXES = ("MBEDTLS_", "PSA_WANT_")
 _DEFINE = re.compile(r"#define ([A-Za-z_][A-Za-z0-9_]*)(\([^)]*\))?(?: (.*))?$")
 _ERROR = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+):(?:\d+:)? (?:fatal )?error: (?P<msg>.*)$")

@@ -35,6 +35,7 @@ class Target:
     files: str               # what it writes
     verified: str            # what its fragments are checked against
     translated: bool = False  # written for an Mbed TLS tlsfit's tests do not build (4.x)
+    mbedtls_line: str = ""    # the 4.x line a translated target's files are for
 
     @property
     def platform_key(self) -> str:
@@ -54,6 +55,17 @@ def targets() -> tuple[Target, ...]:
                      "rebuilt in a scratch tree (--zephyr-base)"))
     for v in idf_releases():
         rel = load_idf(v)
+        if rel.is_4x:
+            out.append(Target(
+                id=f"esp-idf-{v}", platform="ESP-IDF", release=v, facts_tag=rel.tag,
+                mbedtls=f"{rel.mbedtls_version} + TF-PSA-Crypto {rel.tf_psa_crypto_version}",
+                backend="psa", directory=f"esp-idf/{v}",
+                files="sdkconfig.defaults + the 4.x files it stands for (translated)",
+                verified="esp-idf-check: Kconfiglib + preprocessor over tlsfit's model (every "
+                         "shipped profile, tests/platforms) and over ESP-IDF's files at the "
+                         "release tag with TF-PSA-Crypto's own crypto_config.h (--idf-path)",
+                translated=True, mbedtls_line=rel.mbedtls4_line or ""))
+            continue
         out.append(Target(
             id=f"esp-idf-{v}", platform="ESP-IDF", release=v, facts_tag=rel.tag,
             mbedtls=rel.mbedtls_version, backend="legacy", directory=f"esp-idf/{v}",
@@ -71,7 +83,7 @@ def targets() -> tuple[Target, ...]:
             verified="unit tests of the translation (tests/unit/test_mbedtls4.py); "
                      "compile-check --mbedtls-src with a 4.x tree builds Mbed TLS with it "
                      "(all 9 shipped profiles against Mbed TLS 4.0.0 + TF-PSA-Crypto 1.0.0 in "
-                     "a scratch tree)", translated=True))
+                     "a scratch tree)", translated=True, mbedtls_line=v))
     return tuple(out)
 
 
