@@ -72,7 +72,7 @@ def targets() -> tuple[Target, ...]:
             files="sdkconfig.defaults + mbedtls_config.h (the header it stands for)",
             verified="esp-idf-check: Kconfiglib + preprocessor over tlsfit's model "
                      "(every shipped profile, tests/platforms) and over ESP-IDF's files at "
-                     f"the release tag (--idf-path)"))
+                     "the release tag (--idf-path)"))
     for v in mbedtls4_lines():
         facts = load_facts(v)
         out.append(Target(

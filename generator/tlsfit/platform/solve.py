@@ -1,0 +1,172 @@
+"""Find the fragment: the platform symbols that bring its config header closest to a wanted
+macro set, as the platform's Kconfig evaluates them.
+
+Shared by the platforms whose config header is driven by Kconfig symbols (ESP-IDF, Zephyr on
+Mbed TLS 4.x, nRF Connect SDK): every prompted symbol whose own macros the header wants is set;
+a wanted symbol whose dependencies are unmet gets them (a menu switch, or a module the
+platform's Kconfig makes a prerequisite); every default-on symbol whose macros are not wanted
+is turned off; each choice gets the member whose macros come closest. The platform's port
+(hardware drivers, its heap, its clock) is left as the platform configures it. Kconfig values
+come from Kconfiglib over the release's model tree, the evaluation the platform's check runs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from tlsfit.errors import TlsfitError
+from tlsfit.platform.kconfig_merge import Problem
+from tlsfit.platform.rules import Rule, condition_symbols, fits, symbol_macros
+
+Evaluate = Callable[[dict[str, str]], tuple[dict[str, str], list[Problem]]]
+
+
+@dataclass(frozen=True)
+class Menu:
+    """What the solver needs of one platform release."""
+
+    platform: str                          # "ESP-IDF 5.5", in messages
+    rules: tuple[Rule, ...]                # the config headers' rules, in order
+    symbols: tuple[dict[str, Any], ...]    # the Kconfig facts (prompts, choices)
+    macros: Callable[[dict[str, str]], dict[str, str]]   # symbol values -> the headers' macros
+    evaluate: Evaluate                     # a fragment's assignments -> values, problems
+    port: re.Pattern[str]                  # macros of the platform's port, left alone
+    keep: dict[str, str] = field(default_factory=dict)   # macro -> why the platform needs it
+
+    def prompted(self) -> frozenset[str]:
+        return frozenset(s["name"] for s in self.symbols if s.get("prompt"))
+
+
+@dataclass(frozen=True)
+class Solution:
+    assign: dict[str, str]                 # symbol -> value, in the order found
+    why: dict[str, str]
+    values: dict[str, str]                 # every symbol's value with the fragment
+    blocked: dict[str, str]                # wanted symbols that could not be set -> why
+
+
+def feature_macros(menu: Menu, macros: dict[str, str]) -> dict[str, str]:
+    return {m: v for m, v in macros.items() if not menu.port.search(m)}
+
+
+def distance(menu: Menu, macros: dict[str, str], wanted: dict[str, str]) -> int:
+    macros, wanted = feature_macros(menu, macros), feature_macros(menu, wanted)
+    return len(macros.keys() ^ wanted.keys()) + sum(
+        1 for m in macros.keys() & wanted.keys() if macros[m] != wanted[m])
+
+
+def gates(menu: Menu, message: str, values: dict[str, str], wanted: dict[str, str]) -> list[str]:
+    """The prompted symbols to turn on for an unmet 'depends on A && (B || C)': each unmet
+    conjunct's symbol, or for an alternative the first whose own macros the header wants (else
+    the first)."""
+    _, _, expr = message.partition("depends on ")
+    if not expr:
+        return []
+    sym_macros, _ = symbol_macros(menu.rules)
+    prompted = menu.prompted()
+    out = []
+    for part in (p.strip() for p in expr.split("&&")):
+        names = [n.strip(" ()") for n in part.split("||")]
+        if any(not re.fullmatch(r"[A-Z0-9_]+", n) for n in names):
+            return []
+        if any(values.get(n) == "y" for n in names):
+            continue
+        candidates = [n for n in names if n in prompted]
+        if not candidates:
+            return []
+        fitting = [n for n in candidates if sym_macros.get(n) and fits(sym_macros[n], wanted)]
+        out.append((fitting or candidates)[0])
+    return out
+
+
+def _settle(menu: Menu, assign: dict[str, str], why: dict[str, str],
+            wanted: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    sym_macros, _ = symbol_macros(menu.rules)
+    relevant = condition_symbols(menu.rules) & menu.prompted()
+    in_choice = {s["name"] for s in menu.symbols if s.get("choice")}
+    blocked: dict[str, str] = {}
+    stuck: set[str] = set()
+    tries: dict[str, int] = {}
+    for _ in range(16):
+        values, problems = menu.evaluate(assign)
+        changed = False
+        for p in problems:
+            if assign.get(p.symbol) == "n":
+                del assign[p.symbol]            # selected by a needed symbol: it stays
+                stuck.add(p.symbol)
+                changed = True
+            elif p.symbol in assign:
+                found = gates(menu, p.message, values, wanted)
+                tries[p.symbol] = tries.get(p.symbol, 0) + 1
+                if found and tries[p.symbol] <= 4:
+                    for g in found:     # its prerequisites, which may have their own next round
+                        if assign.get(g) != "y":
+                            assign[g] = "y"
+                            why[g] = f"CONFIG_{p.symbol} depends on it"
+                else:
+                    blocked[p.symbol] = p.message.split(": ", 1)[-1]
+                    del assign[p.symbol]
+                changed = True
+        for sym in sorted(relevant - in_choice):
+            if values.get(sym) != "y" or sym in assign or sym in stuck:
+                continue
+            if sym_macros.get(sym) and fits(sym_macros[sym], wanted):
+                continue
+            if not feature_macros(menu, sym_macros.get(sym, {})):
+                continue        # its y defines nothing, or only the port's: leave it
+            assign[sym] = "n"
+            why[sym] = f"on by default in {menu.platform.split()[0]}, not needed"
+            changed = True
+        if not changed:
+            return values, blocked
+    raise TlsfitError(f"{menu.platform}: the fragment does not settle (model problem)")
+
+
+def _choose(menu: Menu, assign: dict[str, str], why: dict[str, str],
+            wanted: dict[str, str]) -> None:
+    members: dict[str, list[str]] = {}
+    for s in menu.symbols:
+        if s.get("choice") and s.get("prompt"):
+            members.setdefault(s["choice"], []).append(s["name"])
+    values, _ = menu.evaluate(assign)
+    for choice, names in sorted(members.items()):
+        current = next((n for n in names if values.get(n) == "y"), None)
+        if current is None or any(assign.get(n) == "y" for n in names):
+            continue
+        best, best_score = None, distance(menu, menu.macros(values), wanted)
+        for name in names:
+            if name == current:
+                continue
+            tv, problems = menu.evaluate({**assign, name: "y"})
+            if any(p.symbol == name for p in problems):
+                continue
+            score = distance(menu, menu.macros(tv), wanted)
+            if score < best_score:
+                best, best_score = name, score
+        if best is not None:
+            assign[best] = "y"
+            why[best] = f"instead of the default {current}: closer to the header"
+
+
+def solve(menu: Menu, wanted: dict[str, str]) -> Solution:
+    """The fragment that brings MENU's headers closest to WANTED (macro -> value, '' a flag)."""
+    wanted_here = {**wanted, **{m: "" for m in menu.keep}}
+    sym_macros, int_syms = symbol_macros(menu.rules)
+    prompted = menu.prompted()
+    assign: dict[str, str] = {}
+    why: dict[str, str] = {}
+    for sym, macros in sorted(sym_macros.items()):
+        hits = sorted(m for m, v in macros.items() if wanted_here.get(m) == v)
+        if hits and sym in prompted:
+            assign[sym] = "y"
+            why[sym] = "; ".join(menu.keep.get(m, m) for m in hits)
+    for macro, sym in sorted(int_syms.items()):
+        if macro in wanted and sym in prompted:
+            assign[sym] = wanted[macro]
+            why[sym] = macro
+    _, blocked = _settle(menu, assign, why, wanted_here)
+    _choose(menu, assign, why, wanted)
+    values, more = _settle(menu, assign, why, wanted_here)
+    return Solution(assign=assign, why=why, values=values, blocked={**blocked, **more})
