@@ -32,6 +32,12 @@ from tlsfit.mbedtls4.translate import translate
 from tlsfit.zephyr.fragments import (CUSTOM_HEADER_NAME, USER_CONFIG_NAME,
                                      NotGenerated, zephyr_fragment)
 from tlsfit.zephyr.render import manifest_entry, render_prj_conf, render_user_config
+from tlsfit.zephyr4.fragments import CRYPTO_USER_NAME as CRYPTO_USER4_NAME
+from tlsfit.zephyr4.fragments import TLS_USER_NAME as TLS_USER4_NAME
+from tlsfit.zephyr4.fragments import zephyr4_fragment
+from tlsfit.zephyr4.render import manifest_entry as zephyr4_manifest_entry
+from tlsfit.zephyr4.render import render_prj_conf as render_zephyr4_prj
+from tlsfit.zephyr4.render import render_user_files as render_zephyr4_user_files
 
 SCHEMA_VERSION = 1
 
@@ -132,6 +138,19 @@ def _mbedtls4_files(resolution: Resolution, target: Target, files: dict[str, str
             "duties": {d.key: d.text for d in translated.duties}}
 
 
+def _zephyr4_files(resolution: Resolution, target: Target, files: dict[str, str]
+                   ) -> dict[str, object]:
+    psa = backend_variant(resolution, "psa")
+    frag = zephyr4_fragment(psa, target.release)
+    base = target.directory
+    files[f"{base}/prj.conf"] = render_zephyr4_prj(psa, frag)
+    for name, text in render_zephyr4_user_files(psa, frag).items():
+        files[f"{base}/{name}"] = text
+    for name, text in render_translation(psa, translate(psa, target.mbedtls_line)).items():
+        files[f"{base}/{name}"] = text
+    return zephyr4_manifest_entry(frag, base)
+
+
 def render_all(resolution: Resolution,
                targets: tuple[Target, ...] | None = None) -> dict[str, str]:
     """Every output file of one profile for TARGETS (default: Zephyr 4.3): path -> text."""
@@ -141,7 +160,9 @@ def render_all(resolution: Resolution,
     zephyr: dict[str, object] = {}
     platforms: dict[str, dict[str, object]] = {"targets": {}}
     for target in chosen:
-        if target.platform == "Zephyr":
+        if target.platform == "Zephyr" and target.translated:
+            zephyr[target.release] = _zephyr4_files(resolution, target, files)
+        elif target.platform == "Zephyr":
             zephyr[target.release] = _zephyr_files(resolution, config, target.release, files)
         elif target.platform == "Mbed TLS":
             platforms.setdefault("mbedtls4", {})[target.release] = \
@@ -168,7 +189,7 @@ def render_all(resolution: Resolution,
 #: The names tlsfit writes into an output directory (and its zephyr/<line>/ directories).
 _TOP_NAMES = (HEADER_NAME, CRYPTO_CONFIG_NAME, "manifest.json")
 _ZEPHYR_NAMES = ("prj.conf", "prj-custom-file.conf", USER_CONFIG_NAME, CUSTOM_HEADER_NAME,
-                 CRYPTO_CONFIG_NAME)
+                 CRYPTO_CONFIG_NAME, TLS_USER4_NAME, CRYPTO_USER4_NAME, TLS4_NAME, CRYPTO4_NAME)
 _IDF_NAMES = (IDF_FRAGMENT, HEADER_NAME, TLS4_NAME, CRYPTO4_NAME)
 _MBEDTLS4_NAMES = (TLS4_NAME, CRYPTO4_NAME)
 

@@ -40,15 +40,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     from tlsfit.targets.registry import DEFAULT_TARGETS, find
     from tlsfit.zephyr.fragments import versions
+    from tlsfit.zephyr4.model import releases as versions4
 
     if args.mbedtls_src:
         locate(args.mbedtls_src)  # refuse a wrong tree early
     known = versions()
     requested = list(args.target or [])
     for v in args.zephyr or []:
-        if v != "all" and v not in known:
+        if v != "all" and v not in known + versions4():
             raise TlsfitError(f"--zephyr {v}: tlsfit writes fragments for Zephyr "
-                              f"{', '.join(known)} (Mbed TLS 3.6) or 'all'")
+                              f"{', '.join(known + versions4())}, or 'all' (the Mbed TLS 3.6 "
+                              "lines)")
         requested += [f"zephyr-{k}" for k in known] if v == "all" else [f"zephyr-{v}"]
     chosen = find(requested or list(DEFAULT_TARGETS))
     start = time.perf_counter()
@@ -564,8 +566,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "esp-idf-5.5, or all (repeatable; 'tlsfit targets' lists them; "
                           "default zephyr-4.3)")
     gen.add_argument("--zephyr", action="append", metavar="VERSION",
-                     help="Zephyr release line(s) to write fragments for: 3.7, 4.1, 4.2, 4.3 "
-                          "or all (repeatable; the same as --target zephyr-VERSION)")
+                     help="Zephyr release line(s) to write fragments for: 3.7, 4.1, 4.2, 4.3, "
+                          "4.4, 4.5, or all (the Mbed TLS 3.6 lines); repeatable; the same as "
+                          "--target zephyr-VERSION")
 
     tg = add("targets", cmd_targets, "list the platform releases tlsfit writes fragments for")
     tg.add_argument("-v", "--verbose", action="store_true",
@@ -594,7 +597,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="a Zephyr tree (default $ZEPHYR_BASE)")
     zc.add_argument("--model", metavar="VERSION",
                     help="check against tlsfit's own model of Zephyr VERSION (3.7, 4.1, 4.2, "
-                         "4.3 or all) instead of a Zephyr tree")
+                         "4.3, 4.4, 4.5 or all) instead of a Zephyr tree")
     zc.add_argument("--build-dir", metavar="DIR",
                     help="a Zephyr build directory: what it really compiled "
                          "(compile_commands.json, zephyr/.config)")

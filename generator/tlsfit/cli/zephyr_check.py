@@ -14,7 +14,14 @@ from tlsfit.mbedtls.tree import locate
 from tlsfit.zephyr.check import CheckResult, check_build_dir, check_fragment
 from tlsfit.zephyr.fragments import model_tree
 from tlsfit.zephyr.model import releases
-from tlsfit.zephyr.tree import ZephyrTree, open_tree
+from tlsfit.zephyr.tree import ZephyrTree, open_tree, read_version
+from tlsfit.mbedtls4.render import CRYPTO_NAME as CRYPTO4
+from tlsfit.mbedtls4.render import TLS_NAME as TLS4
+from tlsfit.zephyr4.check import check_fragment as check_fragment4
+from tlsfit.zephyr4.fragments import model_tree as model_tree4
+from tlsfit.zephyr4.model import releases as releases4
+from tlsfit.zephyr4.tree import Zephyr4Tree, is_4x_line
+from tlsfit.zephyr4.tree import open_tree as open_tree4
 
 _FIRST_LINE = re.compile(r"^# Zephyr (\d+\.\d+)\.\d+ fragment")
 
@@ -27,7 +34,8 @@ class Job:
 
 
 def _line_of(fragment: Path) -> str | None:
-    if fragment.parent.name in releases() and fragment.parent.parent.name == "zephyr":
+    if fragment.parent.name in releases() + releases4() and \
+            fragment.parent.parent.name == "zephyr":
         return fragment.parent.name
     try:
         first = fragment.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0]
@@ -47,29 +55,38 @@ def _header_for(fragment: Path, explicit: str | None) -> Path:
                       "it; pass --header FILE")
 
 
-def _jobs(inputs: list[str], header: str | None) -> list[Job]:
+def _header_or_none(fragment: Path, explicit: str | None, needed: bool) -> Path:
+    """The 3.6-era check compares with a header; a 4.x fragment with the files next to it."""
+    if not needed or _line_of(fragment) in releases4():
+        return Path(explicit) if explicit else fragment.parent / TLS4
+    return _header_for(fragment, explicit)
+
+
+def _jobs(inputs: list[str], header: str | None, needs_header: bool = True) -> list[Job]:
     jobs = []
     for item in inputs:
         path = Path(item)
         if path.is_dir():
             found = generated_fragments(path, "zephyr/*/prj*.conf",
                                         "Zephyr fragments (generate with --zephyr)")
-            jobs += [Job(f, _line_of(f), _header_for(f, header)) for f in found]
+            jobs += [Job(f, _line_of(f), _header_or_none(f, header, needs_header)) for f in found]
         elif path.is_file():
-            jobs.append(Job(path, _line_of(path), _header_for(path, header)))
+            jobs.append(Job(path, _line_of(path), _header_or_none(path, header, needs_header)))
         else:
             raise TlsfitError(f"{path}: no such fragment or directory")
     return jobs
 
 
-def _trees(args: argparse.Namespace) -> list[ZephyrTree]:
+def _trees(args: argparse.Namespace) -> list[ZephyrTree | Zephyr4Tree]:
     if args.model:
-        return [model_tree(v) for v in model_lines(args.model, releases(), "Zephyr")]
+        lines = model_lines(args.model, releases() + releases4(), "Zephyr")
+        return [model_tree4(v) if v in releases4() else model_tree(v) for v in lines]
     base = args.zephyr_base or os.environ.get("ZEPHYR_BASE")
     if not base:
         raise TlsfitError("no Zephyr tree: pass --zephyr-base DIR or set ZEPHYR_BASE, use "
                           "--model VERSION for tlsfit's model, or --build-dir DIR")
-    return [open_tree(Path(base))]
+    line = ".".join(read_version(Path(base)).split(".")[:2])
+    return [open_tree4(Path(base)) if is_4x_line(line) else open_tree(Path(base))]
 
 
 def _print(results: list[CheckResult]) -> None:
@@ -103,7 +120,6 @@ def _print(results: list[CheckResult]) -> None:
 
 
 def run_zephyr_check(args: argparse.Namespace) -> int:
-    mbedtls = locate(args.mbedtls_src)
     includes = tuple(Path(i) for i in args.include)
     results: list[CheckResult] = []
     if args.build_dir:
@@ -127,18 +143,26 @@ def run_zephyr_check(args: argparse.Namespace) -> int:
         else:
             raise TlsfitError("--build-dir needs the generated header: pass the fragment, "
                               "the generate output directory or --header FILE")
-        results.append(check_build_dir(build, header, mbedtls, fragment))
+        results.append(check_build_dir(build, header, locate(args.mbedtls_src), fragment))
     else:
         if not args.inputs:
             raise TlsfitError("nothing to check: give fragments or generate output directories")
-        jobs = _jobs(args.inputs, args.header)
         trees = _trees(args)
+        jobs = _jobs(args.inputs, args.header,
+                     needs_header=any(not isinstance(t, Zephyr4Tree) for t in trees))
+        mbedtls = locate(args.mbedtls_src) if any(
+            not isinstance(t, Zephyr4Tree) for t in trees) else None
         for job in jobs:
             for tree in trees:
                 if job.line not in (None, tree.line):
                     continue
                 app = includes or (job.fragment.parent.resolve(),)
-                results.append(check_fragment(job.fragment, tree, mbedtls, job.header, app))
+                if isinstance(tree, Zephyr4Tree):
+                    results.append(check_fragment4(job.fragment, tree, job.fragment.parent / TLS4,
+                                                   job.fragment.parent / CRYPTO4, app))
+                else:
+                    assert mbedtls is not None
+                    results.append(check_fragment(job.fragment, tree, mbedtls, job.header, app))
         if not results:
             lines = sorted({j.line or "?" for j in jobs})
             raise TlsfitError(f"no fragment is for {', '.join(t.describe() for t in trees)} "

@@ -34,6 +34,8 @@ class Menu:
     evaluate: Evaluate                     # a fragment's assignments -> values, problems
     port: re.Pattern[str]                  # macros of the platform's port, left alone
     keep: dict[str, str] = field(default_factory=dict)   # macro -> why the platform needs it
+    #: choices that pick an implementation, not a feature (the PSA provider): left as they are
+    fixed_choices: frozenset[str] = frozenset()
 
     def prompted(self) -> frozenset[str]:
         return frozenset(s["name"] for s in self.symbols if s.get("prompt"))
@@ -128,7 +130,7 @@ def _choose(menu: Menu, assign: dict[str, str], why: dict[str, str],
             wanted: dict[str, str]) -> None:
     members: dict[str, list[str]] = {}
     for s in menu.symbols:
-        if s.get("choice") and s.get("prompt"):
+        if s.get("choice") and s.get("prompt") and s["choice"] not in menu.fixed_choices:
             members.setdefault(s["choice"], []).append(s["name"])
     values, _ = menu.evaluate(assign)
     for choice, names in sorted(members.items()):
@@ -164,8 +166,14 @@ def solve(menu: Menu, wanted: dict[str, str]) -> Solution:
             why[sym] = "; ".join(menu.keep.get(m, m) for m in hits)
     for macro, sym in sorted(int_syms.items()):
         if macro in wanted and sym in prompted:
-            assign[sym] = wanted[macro]
-            why[sym] = macro
+            if sym in assign and assign[sym].isdigit() and wanted[macro].isdigit():
+                # one symbol for several sizes (IN and OUT buffers): the larger, and the user
+                # file, where there is one, sets the other
+                assign[sym] = str(max(int(assign[sym]), int(wanted[macro])))
+                why[sym] += f", {macro}"
+            else:
+                assign[sym] = wanted[macro]
+                why[sym] = macro
     _, blocked = _settle(menu, assign, why, wanted_here)
     _choose(menu, assign, why, wanted)
     values, more = _settle(menu, assign, why, wanted_here)

@@ -19,6 +19,8 @@ from tlsfit.mbedtls4.facts import lines as mbedtls4_lines
 from tlsfit.mbedtls4.facts import load_facts
 from tlsfit.zephyr.model import load_release as load_zephyr
 from tlsfit.zephyr.model import releases as zephyr_releases
+from tlsfit.zephyr4.model import load_release as load_zephyr4
+from tlsfit.zephyr4.model import releases as zephyr4_releases
 
 DEFAULT_TARGETS = ("zephyr-4.3",)
 
@@ -53,6 +55,18 @@ def targets() -> tuple[Target, ...]:
             verified="zephyr-check: Kconfiglib + preprocessor over tlsfit's model "
                      "(every shipped profile, tests/zephyr) and over Zephyr's real files "
                      "rebuilt in a scratch tree (--zephyr-base)"))
+    for v in zephyr4_releases():
+        rel4 = load_zephyr4(v)
+        facts = load_facts(rel4.mbedtls4_line)
+        out.append(Target(
+            id=f"zephyr-{v}", platform="Zephyr", release=v,
+            facts_tag=rel4.tag if rel4.released else f"main of the {v} cycle (no tag)",
+            mbedtls=f"{facts.mbedtls} + TF-PSA-Crypto {facts.tf_psa_crypto}", backend="psa",
+            directory=f"zephyr/{v}",
+            files="prj.conf + the two user files + the 4.x files it stands for (translated)",
+            verified="zephyr-check: Kconfiglib + preprocessor over tlsfit's model (every shipped "
+                     "profile, tests/platforms) and over the rebuilt Zephyr files (--zephyr-base)",
+            translated=True, mbedtls_line=rel4.mbedtls4_line))
     for v in idf_releases():
         rel = load_idf(v)
         if rel.is_4x:

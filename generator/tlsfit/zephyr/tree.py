@@ -69,9 +69,8 @@ def open_tree(base: Path, is_model: bool = False) -> ZephyrTree:
     line = ".".join(version.split(".")[:2])
     if line not in releases():
         raise TlsfitError(
-            f"{base} is Zephyr {version}; zephyr-check knows Zephyr "
-            f"{', '.join(releases())} (Mbed TLS 3.6). Zephyr 4.4 and later build Mbed TLS 4.x "
-            "and TF-PSA-Crypto, whose configuration tlsfit does not generate yet")
+            f"{base} is Zephyr {version}; tlsfit's Mbed TLS 3.6 models are of Zephyr "
+            f"{', '.join(releases())}")
     kconfig = base / "modules" / "mbedtls" / "Kconfig"
     if not kconfig.is_file():
         raise TlsfitError(f"{base} is not a Zephyr tree: modules/mbedtls/Kconfig is missing")
