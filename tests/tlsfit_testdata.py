@@ -8,3 +8,14 @@ CONFIG_SIG_SHA256=y
 CONFIG_GROUP_P256=y
 CONFIG_CIPHER_AES_128_GCM=y
 """
+
+
+def fragment_assignments(fragment) -> dict[str, str]:
+    """A Kconfig fragment's assignments: NAME -> value ('n' for '# CONFIG_NAME is not set')."""
+    import re
+    found = {}
+    for line in fragment.read_text().splitlines():
+        m = re.match(r"CONFIG_(\w+)=(.*)$", line) or re.match(r"# CONFIG_(\w+) is not set$", line)
+        if m:
+            found[m.group(1)] = m.group(2) if m.lastindex == 2 else "n"
+    return found

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tlsfit_testdata import fragment_assignments
+
 from tlsfit.espidf.fixture import render_tree
 from tlsfit.espidf.model import load_release, releases
 from tlsfit.espidf.tree import open_tree
@@ -33,15 +35,6 @@ def generated(tmp_path_factory) -> Path:
     targets = [a for v in RELEASES for a in ("--target", f"esp-idf-{v}")]
     assert main(["generate", "--all", *targets, "-o", str(out)]) == 0
     return out
-
-
-def _assignments(fragment: Path) -> dict[str, str]:
-    found = {}
-    for line in fragment.read_text().splitlines():
-        m = re.match(r"CONFIG_(\w+)=(.*)$", line) or re.match(r"# CONFIG_(\w+) is not set$", line)
-        if m:
-            found[m.group(1)] = m.group(2) if m.lastindex == 2 else "n"
-    return found
 
 
 def test_models_cover_the_5x_lines_on_mbedtls_36_and_60_on_40():
@@ -79,7 +72,7 @@ def test_every_profile_every_release_passes(generated, cli):
 def test_the_esp32_aws_iot_case(generated, cli):
     """iot-mutual-tls12 on ESP-IDF 5.5: every line exists there and takes effect."""
     frag = generated / "iot-mutual-tls12" / "esp-idf" / "5.5" / "sdkconfig.defaults"
-    got = _assignments(frag)
+    got = fragment_assignments(frag)
     assert got["MBEDTLS_TLS_CLIENT_ONLY"] == "y"
     assert got["MBEDTLS_KEY_EXCHANGE_ECDHE_RSA"] == "y"
     assert got["MBEDTLS_ECP_DP_SECP256R1_ENABLED"] == "y"
@@ -96,7 +89,7 @@ def test_the_esp32_aws_iot_case(generated, cli):
 def test_the_esp32_aws_iot_case_on_esp_idf_6(generated, cli):
     """ESP-IDF 6.0 (Mbed TLS 4.0): the 4.x symbols, every line exists and takes effect."""
     frag = generated / "iot-mutual-tls12" / "esp-idf" / "6.0" / "sdkconfig.defaults"
-    got = _assignments(frag)
+    got = fragment_assignments(frag)
     assert got["MBEDTLS_TLS_CLIENT_ONLY"] == "y"
     assert got["MBEDTLS_KEY_EXCHANGE_ECDHE_RSA"] == "y"
     assert got["MBEDTLS_SSL_SERVER_NAME_INDICATION"] == "y"     # a symbol in 6.x, fixed on in 5.x
@@ -107,7 +100,7 @@ def test_the_esp32_aws_iot_case_on_esp_idf_6(generated, cli):
 
 
 def test_a_server_gets_the_server_only_role(generated):
-    got = _assignments(generated / "https-server-ecdsa" / "esp-idf" / "5.5" / "sdkconfig.defaults")
+    got = fragment_assignments(generated / "https-server-ecdsa" / "esp-idf" / "5.5" / "sdkconfig.defaults")
     assert got.get("MBEDTLS_TLS_SERVER_ONLY") == "y"
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tlsfit_testdata import fragment_assignments
+
 from tlsfit.zephyr4.model import load_release, releases
 
 pytestmark = pytest.mark.compile
@@ -27,15 +29,6 @@ def generated(tmp_path_factory) -> Path:
     assert main(["generate", "--all", "--target", "zephyr-4.4", "--target", "zephyr-4.5",
                  "-o", str(out)]) == 0
     return out
-
-
-def _assignments(fragment: Path) -> dict[str, str]:
-    found = {}
-    for line in fragment.read_text().splitlines():
-        m = re.match(r"CONFIG_(\w+)=(.*)$", line) or re.match(r"# CONFIG_(\w+) is not set$", line)
-        if m:
-            found[m.group(1)] = m.group(2) if m.lastindex == 2 else "n"
-    return found
 
 
 def test_models_cover_44_released_and_45_marked_unreleased():
@@ -53,7 +46,7 @@ def test_every_profile_both_lines_pass(generated, cli):
         manifest = json.loads((profile / "manifest.json").read_text())
         for v in LINES:
             frag = profile / "zephyr" / v / "prj.conf"
-            assert set(_assignments(frag)) <= load_release(v).symbol_names(), frag
+            assert set(fragment_assignments(frag)) <= load_release(v).symbol_names(), frag
             assert "TRANSLATED: this fragment stands for the Mbed TLS 4.1" in frag.read_text()
             assert "not built by tlsfit's tests" in manifest["targets"][f"zephyr-{v}"]["proven"]
         assert manifest["targets"]["zephyr-4.5"]["facts_read_at"] == "main of the 4.5 cycle (no tag)"
@@ -62,7 +55,7 @@ def test_every_profile_both_lines_pass(generated, cli):
 def test_the_zephyr_45_mqtt_client(generated, cli):
     """The README's worked example: mqtt-mutual-tls13-ecc on Zephyr 4.5."""
     d = generated / "mqtt-mutual-tls13-ecc" / "zephyr" / "4.5"
-    got = _assignments(d / "prj.conf")
+    got = fragment_assignments(d / "prj.conf")
     for sym in ("PSA_CRYPTO", "MBEDTLS", "MBEDTLS_SSL_PROTO_TLS1_3", "PSA_WANT_ALG_GCM",
                 "PSA_WANT_ECC_SECP_R1_256", "PSA_WANT_ECC_MONTGOMERY_255", "MBEDTLS_PEM_PARSE_C"):
         assert got[sym] == "y", sym

@@ -13,14 +13,13 @@ from elsewhere in ESP-IDF the menus refer to, with an ESP32's values.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from tlsfit.errors import TlsfitError
 from tlsfit.paths import DATA_DIR
-from tlsfit.platform.releases import release_lines
+from tlsfit.platform.releases import release_document, release_lines
 from tlsfit.platform.rules import Cond, External, Rule, parse_rules
 
 MODEL_DIR = DATA_DIR / "esp-idf"
@@ -71,11 +70,7 @@ def releases() -> tuple[str, ...]:
 
 @lru_cache(maxsize=None)
 def load_release(version: str) -> IdfRelease:
-    path = MODEL_DIR / version / "release.json"
-    if not path.is_file():
-        raise TlsfitError(f"no ESP-IDF {version} model; known: {', '.join(releases())}")
-    with open(path, encoding="utf-8") as f:
-        d = json.load(f)
+    path, d = release_document(MODEL_DIR, version, "ESP-IDF")
     try:
         return IdfRelease(
             version=version, tag=d["tag"], mbedtls_version=d["mbedtls_version"],

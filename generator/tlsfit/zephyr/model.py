@@ -24,14 +24,13 @@ against Zephyr's real files is ``zephyr-check --zephyr-base``.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from tlsfit.errors import TlsfitError
 from tlsfit.paths import DATA_DIR
-from tlsfit.platform.releases import release_lines
+from tlsfit.platform.releases import release_document, release_lines
 from tlsfit.platform.rules import (Cond, External, Rule, apply_rules, holds,  # noqa: F401
                                    parse_rules)
 
@@ -85,11 +84,7 @@ def releases() -> tuple[str, ...]:
 
 @lru_cache(maxsize=None)
 def load_release(version: str) -> ReleaseModel:
-    path = MODEL_DIR / version / "release.json"
-    if not path.is_file():
-        raise TlsfitError(f"no Zephyr {version} model; known: {', '.join(releases())}")
-    with open(path, encoding="utf-8") as f:
-        d = json.load(f)
+    path, d = release_document(MODEL_DIR, version, "Zephyr")
     try:
         psa = d.get("psa_header")
         return ReleaseModel(

@@ -20,8 +20,28 @@ from tlsfit.zephyr.model import External, ReleaseModel, load_release, releases
 _VERSION_FIELD = re.compile(r"^\s*(VERSION_MAJOR|VERSION_MINOR|PATCHLEVEL)\s*=\s*(\d+)", re.M)
 
 
+class ZephyrPaths:
+    """Where a Zephyr tree keeps its Mbed TLS integration, and how to name the tree."""
+
+    base: Path
+    version: str
+    is_model: bool
+
+    @property
+    def kconfig_entry(self) -> Path:
+        return self.base / "modules" / "mbedtls" / "Kconfig"
+
+    @property
+    def configs_dir(self) -> Path:
+        return self.base / "modules" / "mbedtls" / "configs"
+
+    def describe(self) -> str:
+        kind = "tlsfit's model of Zephyr" if self.is_model else "Zephyr"
+        return f"{kind} {self.version} at {self.base}"
+
+
 @dataclass(frozen=True)
-class ZephyrTree:
+class ZephyrTree(ZephyrPaths):
     base: Path
     version: str                 # "4.2.0" as the tree's VERSION file says
     release: ReleaseModel        # tlsfit's facts for that release line
@@ -32,20 +52,8 @@ class ZephyrTree:
         return self.release.version
 
     @property
-    def kconfig_entry(self) -> Path:
-        return self.base / "modules" / "mbedtls" / "Kconfig"
-
-    @property
     def externals(self) -> tuple[External, ...]:
         return self.release.externals
-
-    @property
-    def configs_dir(self) -> Path:
-        return self.base / "modules" / "mbedtls" / "configs"
-
-    def describe(self) -> str:
-        kind = "tlsfit's model of Zephyr" if self.is_model else "Zephyr"
-        return f"{kind} {self.version} at {self.base}"
 
 
 def read_version(base: Path) -> str:

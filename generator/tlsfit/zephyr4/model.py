@@ -11,14 +11,13 @@ the symbols from elsewhere in Zephyr the menus refer to.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from tlsfit.errors import TlsfitError
 from tlsfit.paths import DATA_DIR
-from tlsfit.platform.releases import release_lines
+from tlsfit.platform.releases import release_document, release_lines
 from tlsfit.platform.rules import External, Rule, parse_rules
 
 MODEL_DIR = DATA_DIR / "zephyr4"
@@ -53,10 +52,7 @@ def releases() -> tuple[str, ...]:
 
 @lru_cache(maxsize=None)
 def load_release(version: str) -> Zephyr4Release:
-    path = MODEL_DIR / version / "release.json"
-    if not path.is_file():
-        raise TlsfitError(f"no Zephyr {version} model; known: {', '.join(releases())}")
-    d = json.loads(path.read_text(encoding="utf-8"))
+    path, d = release_document(MODEL_DIR, version, "Zephyr")
     try:
         return Zephyr4Release(
             version=version, tag=d["tag"], tag_version=d["tag_version"], released=d["released"],

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tlsfit.errors import TlsfitError
-from tlsfit.zephyr.tree import read_version
+from tlsfit.zephyr.tree import ZephyrPaths, read_version
 from tlsfit.zephyr4.model import Zephyr4Release, load_release, releases
 
 
 @dataclass(frozen=True)
-class Zephyr4Tree:
+class Zephyr4Tree(ZephyrPaths):
     base: Path
     version: str
     release: Zephyr4Release
@@ -20,18 +20,6 @@ class Zephyr4Tree:
     @property
     def line(self) -> str:
         return self.release.version
-
-    @property
-    def kconfig_entry(self) -> Path:
-        return self.base / "modules" / "mbedtls" / "Kconfig"
-
-    @property
-    def configs_dir(self) -> Path:
-        return self.base / "modules" / "mbedtls" / "configs"
-
-    def describe(self) -> str:
-        kind = "tlsfit's model of Zephyr" if self.is_model else "Zephyr"
-        return f"{kind} {self.version} at {self.base}"
 
 
 def is_4x_line(line: str) -> bool:
