@@ -208,7 +208,7 @@ def _stale(files: dict[str, str], out_dir: Path) -> list[Path]:
             candidates += [d / name for d in sorted(where.iterdir()) if d.is_dir()
                            for name in names]
     keep = {out_dir / rel for rel in files}
-    return [path for path in candidates if path.is_file() and path not in keep]
+    return [path for path in dict.fromkeys(candidates) if path.is_file() and path not in keep]
 
 
 def write_outputs(files: dict[str, str], out_dir: Path) -> list[Path]:

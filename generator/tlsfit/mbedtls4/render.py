@@ -9,7 +9,7 @@ from tlsfit.generate.resolve import Resolution
 from tlsfit.mbedtls.tree import PINNED_VERSION
 from tlsfit.mbedtls4.translate import Line, Translated
 
-TLS_NAME = "tlsfit_mbedtls_config.h"
+TLS_NAME = "tlsfit_mbedtls4_config.h"
 CRYPTO_NAME = "tlsfit_tf_psa_crypto_config.h"
 
 

@@ -93,7 +93,7 @@ def targets() -> tuple[Target, ...]:
             id=f"mbedtls-{v}", platform="Mbed TLS", release=v, facts_tag=f"v{facts.mbedtls}",
             mbedtls=f"{facts.mbedtls} + TF-PSA-Crypto {facts.tf_psa_crypto}", backend="psa",
             directory=f"mbedtls4/{v}",
-            files="tlsfit_mbedtls_config.h + tlsfit_tf_psa_crypto_config.h (translated)",
+            files="tlsfit_mbedtls4_config.h + tlsfit_tf_psa_crypto_config.h (translated)",
             verified="unit tests of the translation (tests/unit/test_mbedtls4.py); "
                      "compile-check --mbedtls-src with a 4.x tree builds Mbed TLS with it "
                      "(all 9 shipped profiles against Mbed TLS 4.0.0 + TF-PSA-Crypto 1.0.0 in "
