@@ -25,7 +25,8 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 
-from tlsfit.errors import HarnessError
+from tlsfit.generate.resolve import Resolution
+from tlsfit.errors import HarnessError, TlsfitError
 from tlsfit.mbedtls.tree import MbedtlsTree, check_tree, locate
 from tlsfit.paths import HARNESS_DIR
 
@@ -145,6 +146,16 @@ def build_flags(build_dir: Path, mbedtls_src: Path) -> tuple[tuple[str, ...], tu
         return tuple(out)
 
     return (flags(compile_line, ("-o", "-c", "-MT", "-MF")), flags(link_line, ("-o",)))
+
+
+def refuse_os_entropy(resolution: Resolution) -> None:
+    """The harness is bare metal: a profile on the OS's entropy cannot be built for it (Mbed TLS
+    stops with 'Platform entropy sources only work on Unix and Windows'); say so first."""
+    if resolution.requirement("ENTROPY_OS") == "y":
+        raise TlsfitError(
+            f"{resolution.profile.name}: ENTROPY_OS uses the operating system's entropy, which "
+            "tlsfit's bare-metal Cortex-M33 harness does not have; measure the profile with "
+            "ENTROPY_HARDWARE_POLL or RNG_PRODUCT (an overlay: CONFIG_ENTROPY_HARDWARE_POLL=y)")
 
 
 def build_firmware(config_dir: Path, build_dir: Path, *, mbedtls_src: Path | None = None,

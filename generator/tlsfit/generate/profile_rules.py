@@ -110,6 +110,16 @@ RULES: tuple[Rule, ...] = (
     Rule(lambda v: _tls(v) and int(v.get("OUT_BUFFER_SIZE") or 4096) < 2048 and _y(v, *OWN),
          "OUT_BUFFER_SIZE below 2048 is smaller than most certificate chains the device "
          "would send", ("OUT_BUFFER_SIZE",), severity="warning"),
+    Rule(lambda v: v.get("assigned:MAX_FRAGMENT_LENGTH") == "y" and _y(v, "TLS_1_3")
+         and not _y(v, "TLS_1_2"),
+         "MAX_FRAGMENT_LENGTH is a TLS 1.2 mechanism (Mbed TLS 3.6 sends it in TLS 1.2 only): "
+         "a TLS 1.3-only profile agrees on smaller records with RECORD_SIZE_LIMIT",
+         ("MAX_FRAGMENT_LENGTH",)),
+    Rule(lambda v: _y(v, "ENTROPY_OS"),
+         "ENTROPY_OS uses the operating system's entropy (getrandom, /dev/urandom), which "
+         "Mbed TLS has only on Unix and Windows: a bare-metal or RTOS device (and tlsfit's "
+         "Cortex-M33 harness, which refuses to build it) needs ENTROPY_HARDWARE_POLL or "
+         "RNG_PRODUCT", ("ENTROPY_OS",), severity="warning"),
     Rule(lambda v: _y(v, "LEGACY_SIG_SHA1"),
          "LEGACY_SIG_SHA1 enables SHA-1 signature checks, which are broken; use it only for "
          "a closed legacy PKI", ("LEGACY_SIG_SHA1",), severity="warning"),

@@ -195,9 +195,13 @@ def _explain_load_warning(warning: str, kconf: kconfiglib.Kconfig,
     if m := _UNDEF.search(msg):
         name = m.group(2)
         if name.startswith(("MBEDTLS_", "PSA_WANT_")):
+            close = difflib.get_close_matches(name, [s.name for s in option_symbols(kconf)], n=1,
+                                              cutoff=0.85)
+            hint = (f"(nearest tlsfit option: {close[0]}; " + _use_instead(kconf, close[0]) + ")"
+                    if close else "('tlsfit requirements')")
             return (f"{where}: error: CONFIG_{name} is {_kind(name)} that tlsfit does not "
                     f"manage, and not a requirement; profiles state what the device must do "
-                    f"('tlsfit requirements')")
+                    f"{hint}")
         close = difflib.get_close_matches(
             name, [s.name for s in requirement_symbols(kconf)], n=1)
         hint = f" (did you mean CONFIG_{close[0]}?)" if close else \
@@ -212,8 +216,8 @@ def _explain_load_warning(warning: str, kconf: kconfiglib.Kconfig,
     if m := _NO_PROMPT.search(msg):
         name = m.group(1)
         loc = _first(assignments.get(name))
-        return (f"{loc or where}: error: CONFIG_{name} is {_kind(name)}, not a requirement; set "
-                f"the requirement that needs it instead")
+        return (f"{loc or where}: error: CONFIG_{name} is {_kind(name)}, not a requirement; "
+                f"{_use_instead(kconf, name)}")
     if m := _INVALID_VALUE.search(msg):
         loc = _first(assignments.get(m.group(2)))
         return (f"{loc or where}: error: CONFIG_{m.group(2)}={m.group(1)}: "
@@ -223,6 +227,42 @@ def _explain_load_warning(warning: str, kconf: kconfiglib.Kconfig,
         return (f"{loc or where}: error: CONFIG_{m.group(3)}={m.group(1)} is outside "
                 f"{m.group(4)}..{m.group(5)}")
     return f"{where + ': ' if where else ''}error: {msg}"
+
+
+def requirements_for(kconf: kconfiglib.Kconfig, name: str, limit: int = 3) -> list[str]:
+    """The requirements that turn option NAME on, nearest first: up its selectors (and the
+    symbols its default names), stopping at requirements (a user who pastes a platform's
+    CONFIG_MBEDTLS_SSL_SERVER_NAME_INDICATION needs CONFIG_SNI)."""
+    start = kconf.syms.get(name)
+    if start is None:
+        return []
+    found: list[str] = []
+    seen = {name}
+    frontier = [start]
+    while frontier and len(found) < limit:
+        nxt = []
+        for sym in frontier:
+            parents = [s for s in kconfiglib.expr_items(sym.rev_dep)
+                       if isinstance(s, kconfiglib.Symbol) and not s.is_constant]
+            for parent in parents:
+                if parent.name in seen:
+                    continue
+                seen.add(parent.name)
+                if is_requirement(parent):
+                    if parent.name not in found:
+                        found.append(parent.name)
+                elif not parent.name.startswith(("TLSFIT_LEGACY", "TLSFIT_PSA", "KEPT_")):
+                    nxt.append(parent)
+        frontier = nxt
+    return found[:limit]
+
+
+def _use_instead(kconf: kconfiglib.Kconfig, name: str) -> str:
+    reqs = [r for r in requirements_for(kconf, name) if not r.startswith(("OPTIMIZE_", "CRYPTO_"))]
+    keep = f"; to keep it for another part of the image: CONFIG_KEEP_OPTIONS=\"{name}: why\""
+    if not reqs:
+        return "set the requirement that needs it instead ('tlsfit requirements')" + keep
+    return "the requirement that turns it on: " + " or ".join(f"CONFIG_{r}" for r in reqs) + keep
 
 
 def _kind(name: str) -> str:
@@ -241,7 +281,7 @@ def _not_requirements(kconf: kconfiglib.Kconfig,
         sym = kconf.syms.get(name)
         if sym is not None and sym.nodes and not is_requirement(sym):
             errors.append(f"{locs[-1]}: error: CONFIG_{name} is {_kind(name)}, not a requirement; "
-                          f"set the requirement that needs it instead ('tlsfit requirements')")
+                          f"{_use_instead(kconf, name)}")
     return errors
 
 

@@ -21,6 +21,7 @@ from tlsfit.measure import sampling
 from tlsfit.errors import TlsfitError
 from tlsfit.run.runner import Case, CaseResult, run_case
 from tlsfit.errors import HarnessError
+from tlsfit.build.firmware import refuse_os_entropy
 from tlsfit.build.firmware import build_firmware
 from tlsfit.run.runner import OPENSSL_TIMEOUT_S, csr_signature_verifies
 from tlsfit.sizes.mapfile import MemoryMap, parse_map
@@ -145,6 +146,7 @@ def sizes_of(mem: MemoryMap) -> Sizes:
 
 
 def _prepare(resolution: Resolution, config_dir: Path) -> dict[str, str]:
+    refuse_os_entropy(resolution)
     files = render_all(resolution)
     write_outputs(files, config_dir)
     return files

@@ -29,7 +29,7 @@ from tlsfit import __version__
 from tlsfit.results.io import read_document
 from tlsfit.errors import TlsfitError
 from tlsfit.errors import HarnessError
-from tlsfit.build.firmware import build_firmware
+from tlsfit.build.firmware import build_firmware, refuse_os_entropy
 from tlsfit.run.runner import run_case
 from tlsfit.sizes.mapfile import parse_map
 from tlsfit.run.matrix import build_matrix
@@ -115,6 +115,7 @@ def minimize_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path
                      progress: Progress) -> dict[str, Any]:
     start = time.monotonic()
     resolution = resolve(profile)
+    refuse_os_entropy(resolution)
     files = render_config(resolution)
     rows = _positives(resolution)
     if not rows:
