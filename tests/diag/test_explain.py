@@ -214,3 +214,31 @@ def test_negative_hex_needs_no_double_dash(cli):
     assert "MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG" in out
     assert "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE" in out
     assert "MBEDTLS_ERR_X509_CERT_VERIFY_FAILED" in out
+
+
+@pytest.mark.parametrize("line, code, function", [
+    ("<err> net_sock_tls: TLS handshake error: -0x262e", -0x262E, None),
+    ("Error: -9984", -0x2700, None),
+    ("mbedtls_ssl_handshake returned -0x2700", -0x2700, "mbedtls_ssl_handshake"),
+    ("err: -0x262e,", -0x262E, None),
+])
+def test_a_whole_pasted_line_is_read_for_its_code(cli, line, code, function):
+    doc = _json(cli, "--", line)
+    assert [c["code"] for c in doc["codes"]] == [code]
+    _, out, _ = cli("explain", "--", line)
+    assert out.startswith("from the pasted line:")
+    if function:
+        assert f"(from {function})" in out.splitlines()[0]
+
+
+def test_an_alert_in_a_pasted_line_and_a_small_number_read_both_ways(cli):
+    doc = _json(cli, "--", "type: [2:46]")
+    assert [a["number"] for a in doc["alerts"]] == [46] and doc["codes"] == []
+    doc = _json(cli, "--", "40")
+    assert doc["codes"][0]["also"][0].startswith("TLS alert 40 (handshake_failure)")
+    assert any(a.startswith("errno 40 ") for a in doc["codes"][0]["also"])
+    code, out, _ = cli("explain", "0x28")
+    assert code == 0 and "read as TLS alert 40" in out and "handshake_failure" in out
+    assert _json(cli, "--", "-0x262e")["codes"][0]["also"] == []
+    code, _, err = cli("explain", "no code here")
+    assert code == 1 and "'no code here' is not an error code" in err

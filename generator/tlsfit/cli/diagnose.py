@@ -23,25 +23,47 @@ def cmd_explain(args: argparse.Namespace) -> int:
     codes_in: list[str] = []
     alerts_in: list[str] = list(args.alert or [])
     flags_in: list[str] = list(args.flags or [])
+    notes: list[str] = []
     for item in args.codes:
         low = item.strip().lower()
         if low.startswith("alert:"):
             alerts_in.append(item)
         elif low.startswith("flags:"):
             flags_in.append(item)
-        else:
+        elif explain.is_code_text(item):
             codes_in.append(item)
+        else:
+            line = explain.read_line(item)
+            if line is None:
+                codes_in.append(item)       # parse_code names what is wrong with it
+                continue
+            codes_in += line.codes
+            alerts_in += [f"alert:{a}" for a in line.alerts]
+            found = ", ".join([*line.codes, *(f"alert {a}" for a in line.alerts)])
+            where = f" (from {', '.join(line.functions)})" if line.functions else ""
+            notes.append(f"from the pasted line: {found}{where}")
     if not (codes_in or alerts_in or flags_in):
         raise TlsfitError("nothing to explain: give an error code (e.g. -0x262e), "
                           "--alert N or --flags 0xNN")
     docs = read_tree_docs(locate(args.mbedtls_src))
-    codes = [explain.explain_code(c, docs) for c in codes_in]
+    codes = []
+    for c in codes_in:
+        try:
+            codes.append(explain.explain_code(c, docs))
+        except TlsfitError as exc:
+            alert = explain.alert_reading(c)
+            if alert is None:
+                raise
+            notes.append(f"'{c}' is no Mbed TLS error code ({exc}); read as TLS alert {alert}")
+            alerts_in.append(f"alert:{alert}")
     alerts = [explain.explain_alert(explain.parse_alert(a, docs), docs, args.tls)
               for a in alerts_in]
     flags = [explain.explain_flags(explain.parse_flags(f), docs) for f in flags_in]
     if args.json:
         print(views.explain_json(codes, alerts, flags, docs.version))
         return 0
+    for note in notes:
+        print(note)
     blocks = [views.code_text(c) for c in codes] + [views.alert_text(a) for a in alerts] \
         + [views.flags_text(f) for f in flags]
     print("\n\n".join(blocks))

@@ -50,6 +50,60 @@ class CodeExplanation:
     requirements: tuple[str, ...]
     options: tuple[str, ...]
     follow_up: tuple[str, ...]
+    also: tuple[str, ...] = ()       # other readings of a small number (a TLS alert, an errno)
+
+
+@dataclass(frozen=True)
+class PastedLine:
+    """What a pasted log line holds: error codes, TLS alerts, the functions it names."""
+
+    text: str
+    codes: tuple[str, ...]
+    alerts: tuple[str, ...]
+    functions: tuple[str, ...]
+
+
+_LINE_CODE = re.compile(r"(?<![\w.])(-0x[0-9a-fA-F]{1,8}|0x[0-9a-fA-F]{4,8}|-\d{2,5})(?![\w.])")
+_LINE_ALERTS = (re.compile(r"\[\s*[12]\s*:\s*(\d{1,3})\s*\]"),      # "[2:46]": level 2, alert 46
+                re.compile(r"\balert\b[\s:=#]*(\d{1,3})\b", re.I))
+_LINE_FUNCTION = re.compile(r"\b((?:mbedtls|psa)_[a-z0-9_]+)")
+
+
+def read_line(text: str) -> PastedLine | None:
+    """The codes, alerts and function names in a pasted log line; None if it holds none."""
+    codes = tuple(dict.fromkeys(_LINE_CODE.findall(text)))
+    alerts = tuple(dict.fromkeys(m for rx in _LINE_ALERTS for m in rx.findall(text)))
+    if not codes and not alerts:
+        return None
+    return PastedLine(text, codes, alerts, tuple(dict.fromkeys(_LINE_FUNCTION.findall(text))))
+
+
+def alert_reading(raw: str) -> int | None:
+    """The TLS alert a bare small number ('40', '0x28') may be, if it names one."""
+    digits = raw.strip().lstrip("+").lower()
+    if not re.fullmatch(r"\d{1,3}|0x[0-9a-f]{1,2}", digits):
+        return None
+    number = int(digits, 0)
+    return number if number and number in knowledge.ALERTS else None   # 0 is "success" first
+
+
+def _other_readings(raw: str) -> tuple[str, ...]:
+    """A small positive number is also a TLS alert ("alert 40") or an errno."""
+    import errno
+    import os
+
+    digits = raw.strip().lstrip("+").lower()
+    if not re.fullmatch(r"\d{1,3}|0x[0-9a-f]{1,2}", digits):
+        return ()          # a signed or long code is an Mbed TLS code, nothing else
+    number = int(digits, 0)
+    out = []
+    info = knowledge.ALERTS.get(number)
+    if info is not None:
+        out.append(f"TLS alert {number} ({info.rfc_name}): tlsfit explain alert:{number}")
+    if number in errno.errorcode:
+        out.append(f"errno {number} {errno.errorcode[number]} ({os.strerror(number)}), as "
+                   "a socket call reports it")
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -67,6 +121,13 @@ class FlagExplanation:
     value: int
     bits: tuple[tuple[Macro, knowledge.Advice | None], ...]
     unknown_bits: int
+
+
+def is_code_text(text: str) -> bool:
+    """A code on its own (-0x262e, 0xc680, -9984, 2700, MBEDTLS_ERR_*), not a log line."""
+    raw = text.strip()
+    return raw.upper().startswith(("MBEDTLS_ERR_", "PSA_ERROR_")) or \
+        bool(_HEX_RE.match(raw.lower().replace("_", "")))
 
 
 def hex_code(code: int) -> str:
@@ -177,8 +238,9 @@ def explain_code(text: str, docs: TreeDocs) -> CodeExplanation:
     combined = knowledge.COMBINED.get(names, "") if len(names) == 2 else ""
     if not causes:
         causes.append("no curated advice for this code; the meaning above is the header's")
+    also = _other_readings(text)
     return CodeExplanation(parsed, parts, combined, _unique(causes), _unique(reqs),
-                           _unique(opts), _unique(follow))
+                           _unique(opts), _unique(follow), also)
 
 
 def parse_alert(text: str, docs: TreeDocs) -> int:
