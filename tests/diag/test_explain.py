@@ -194,13 +194,15 @@ def test_knowledge_names_exist_in_model_and_tree(docs):
     """The curated table may only name real requirements, macros and alerts."""
     requirements = {s.name for s in requirement_symbols(load_model())}
     named = set()
-    for advice in list(knowledge.ERRORS.values()) + list(knowledge.FLAGS.values()):
+    for advice in (list(knowledge.ERRORS.values()) + list(knowledge.FLAGS.values())
+                   + list(knowledge.IN_FUNCTION.values())):
         named |= set(advice.requirements)
     for info in knowledge.ALERTS.values():
         named |= set(info.requirements)
     assert named - requirements == set()
     macros = {m.name for m in docs.errors}
     assert set(knowledge.ERRORS) - macros == set()
+    assert {m for m, _ in knowledge.IN_FUNCTION} - macros == set()
     assert {n for pair in knowledge.COMBINED for n in pair} - macros == set()
     assert set(knowledge.FLAGS) - {m.name for m in docs.flags} == set()
     in_ssl_h = {m.value for m in docs.alerts}
@@ -242,3 +244,26 @@ def test_an_alert_in_a_pasted_line_and_a_small_number_read_both_ways(cli):
     assert _json(cli, "--", "-0x262e")["codes"][0]["also"] == []
     code, _, err = cli("explain", "no code here")
     assert code == 1 and "'no code here' is not an error code" in err
+
+
+def test_the_failing_function_changes_the_advice(cli):
+    """-0x3980 from pk_write_key_pem is about the key type, not RSA-PSS; -0x3c80 from
+    pk_parse_key is about the device's own key."""
+    (general,) = _json(cli, "--", "-0x3980")["codes"]
+    assert any("RSA-PSS" in c for c in general["causes"])
+    (written,) = _json(cli, "--in", "pk_write_key_pem", "--", "-0x3980")["codes"]
+    assert written["function"] == "mbedtls_pk_write_key_pem"
+    assert any("pkwrite.c returns it" in c for c in written["causes"])
+    assert not any("RSA-PSS" in c for c in written["causes"])
+    assert "KEYGEN_ECDSA_P256" in written["requirements"]
+    (parsed,) = _json(cli, "--", "mbedtls_pk_parse_key returned -15488")["codes"]
+    assert parsed["function"] == "mbedtls_pk_parse_key"
+    assert "OWN_CERT_ECDSA_P256" in parsed["requirements"]
+    assert not any(r.startswith("PEER_") for r in parsed["requirements"])
+
+
+def test_requirements_that_are_no_fix_are_not_offered(cli):
+    (verify,) = _json(cli, "--", "-0x2700")["codes"]
+    assert "SNI" in verify["requirements"] and "CERT_TIME_CHECK" not in verify["requirements"]
+    (alert,) = _json(cli, "--", "-0x7780")["codes"]
+    assert "SEND_ALL_ALERTS" not in alert["requirements"]

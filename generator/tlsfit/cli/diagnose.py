@@ -15,6 +15,13 @@ from tlsfit.generate.profile import profile_path
 AddCommand = Callable[[str, Callable[[argparse.Namespace], int], str], argparse.ArgumentParser]
 
 
+def _function(name: str | None) -> str | None:
+    """--in pk_write_key_pem and --in mbedtls_pk_write_key_pem name the same function."""
+    if not name:
+        return None
+    return name if name.startswith(("mbedtls_", "psa_")) else "mbedtls_" + name
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
     from tlsfit.mbedtls.tree import locate
     from tlsfit.diagnose import explain, views
@@ -24,6 +31,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     alerts_in: list[str] = list(args.alert or [])
     flags_in: list[str] = list(args.flags or [])
     notes: list[str] = []
+    failed_in: dict[str, str] = {}      # code text -> the function a pasted line names
     for item in args.codes:
         low = item.strip().lower()
         if low.startswith("alert:"):
@@ -38,6 +46,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
                 codes_in.append(item)       # parse_code names what is wrong with it
                 continue
             codes_in += line.codes
+            if line.functions:
+                failed_in.update({c: line.functions[0] for c in line.codes})
             alerts_in += [f"alert:{a}" for a in line.alerts]
             found = ", ".join([*line.codes, *(f"alert {a}" for a in line.alerts)])
             where = f" (from {', '.join(line.functions)})" if line.functions else ""
@@ -49,7 +59,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     codes = []
     for c in codes_in:
         try:
-            codes.append(explain.explain_code(c, docs))
+            codes.append(explain.explain_code(c, docs, _function(args.in_function)
+                                              or failed_in.get(c)))
         except TlsfitError as exc:
             alert = explain.alert_reading(c)
             if alert is None:
@@ -188,6 +199,9 @@ def register(add: AddCommand) -> None:
                      help="a TLS alert number or name (e.g. 40, handshake_failure)")
     exp.add_argument("--flags", action="append", metavar="HEX",
                      help="X.509 verify flags from mbedtls_ssl_get_verify_result()")
+    exp.add_argument("--in", dest="in_function", metavar="FUNCTION",
+                     help="the function that returned the code (pk_write_key_pem, "
+                          "pk_parse_key, ssl_handshake, ...): advice for that function")
     exp.add_argument("--tls", choices=("1.2", "1.3"),
                      help="the negotiated/attempted TLS version (narrows alert causes)")
     exp.add_argument("--json", action="store_true", help="machine-readable output")

@@ -51,6 +51,7 @@ class CodeExplanation:
     options: tuple[str, ...]
     follow_up: tuple[str, ...]
     also: tuple[str, ...] = ()       # other readings of a small number (a TLS alert, an errno)
+    function: str | None = None      # where it failed, when known (the advice is for there)
 
 
 @dataclass(frozen=True)
@@ -210,8 +211,16 @@ def _unique(items: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def explain_code(text: str, docs: TreeDocs) -> CodeExplanation:
-    """Normalise, split and explain one pasted code."""
+def _advice(macro: str, function: str | None) -> knowledge.Advice | None:
+    if function:
+        for (name, prefix), advice in knowledge.IN_FUNCTION.items():
+            if name == macro and function.startswith(prefix):
+                return advice
+    return knowledge.ERRORS.get(macro)
+
+
+def explain_code(text: str, docs: TreeDocs, function: str | None = None) -> CodeExplanation:
+    """Normalise, split and explain one pasted code; FUNCTION is where it failed, if known."""
     parsed = parse_code(text, docs)
     try:
         parts = split_code(parsed.code, docs)
@@ -227,7 +236,7 @@ def explain_code(text: str, docs: TreeDocs) -> CodeExplanation:
     opts: list[str] = []
     follow: list[str] = []
     for part in parts:
-        advice = knowledge.ERRORS.get(part.macro.name)
+        advice = _advice(part.macro.name, function)
         if advice:
             causes += advice.causes
             reqs += advice.requirements
@@ -240,7 +249,7 @@ def explain_code(text: str, docs: TreeDocs) -> CodeExplanation:
         causes.append("no curated advice for this code; the meaning above is the header's")
     also = _other_readings(text)
     return CodeExplanation(parsed, parts, combined, _unique(causes), _unique(reqs),
-                           _unique(opts), _unique(follow), also)
+                           _unique(opts), _unique(follow), also, function)
 
 
 def parse_alert(text: str, docs: TreeDocs) -> int:

@@ -24,6 +24,33 @@ class Advice:
 PEER_RSA = ("PEER_RSA_2048", "PEER_RSA_3072", "PEER_RSA_4096")
 SIG_HASHES = ("SIG_SHA256", "SIG_SHA384", "SIG_SHA512")
 
+#: Advice for an error when the failing function is known (explain --in, or a function named in a
+#: pasted line): (macro, function name prefix) -> advice that replaces the general one.
+IN_FUNCTION: dict[tuple[str, str], Advice] = {
+    ("MBEDTLS_ERR_PK_FEATURE_UNAVAILABLE", "mbedtls_pk_write"): Advice(
+        causes=(
+            "in Mbed TLS 3.6 pkwrite.c returns it when the key is neither an RSA key the config "
+            "has (MBEDTLS_RSA_C) nor an EC key it has (the key's curve): the key's type is "
+            "compiled out, or the context holds no key yet",
+        ),
+        requirements=("KEYGEN_ECDSA_P256", "OWN_CERT_ECDSA_P256", "OWN_CERT_ECDSA_P384",
+                      "OWN_CERT_RSA_2048"),
+        options=("MBEDTLS_PK_WRITE_C", "MBEDTLS_RSA_C", "MBEDTLS_ECP_DP_SECP256R1_ENABLED"),
+        follow_up="check the key's type (mbedtls_pk_get_type()) against the profile's own-key "
+                  "requirements",
+    ),
+    ("MBEDTLS_ERR_PK_UNKNOWN_PK_ALG", "mbedtls_pk_parse_key"): Advice(
+        causes=(
+            "the device's own private key is of a type the config does not compile in: an EC "
+            "key needs OWN_CERT_ECDSA_P256 (or _P384), an RSA key OWN_CERT_RSA_2048",
+            "or a PKCS#8 key of a type Mbed TLS 3.6 cannot use at all (Ed25519, Ed448)",
+        ),
+        requirements=("OWN_CERT_ECDSA_P256", "OWN_CERT_ECDSA_P384", "OWN_CERT_RSA_2048"),
+        options=("MBEDTLS_PK_PARSE_C", "MBEDTLS_ECP_C", "MBEDTLS_RSA_C"),
+        follow_up="'openssl pkey -in KEY -noout -text' names the key's type and curve",
+    ),
+}
+
 # Error macros (the names are the tree's; see headers.py).
 ERRORS: dict[str, Advice] = {
     "MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG": Advice(
@@ -60,7 +87,8 @@ ERRORS: dict[str, Advice] = {
             "a key too large for MBEDTLS_MPI_MAX_SIZE or a signature hash/key type outside "
             "the X.509 profile (BAD_MD / BAD_PK / BAD_KEY flags)",
         ),
-        requirements=("SNI", "CERT_TIME_CHECK") + PEER_RSA + SIG_HASHES,
+        # CERT_TIME_CHECK is not a fix: it makes the date checks that can fail this way.
+        requirements=("SNI",) + PEER_RSA + SIG_HASHES,
         options=("MBEDTLS_SSL_SERVER_NAME_INDICATION", "MBEDTLS_HAVE_TIME_DATE",
                  "MBEDTLS_MPI_MAX_SIZE"),
         follow_up="read the flags with mbedtls_ssl_get_verify_result(&ssl) after the failed "
@@ -68,8 +96,8 @@ ERRORS: dict[str, Advice] = {
     ),
     "MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE": Advice(
         causes=("the peer rejected the handshake and sent a fatal TLS alert; the alert number "
-                "says why",),
-        requirements=("SEND_ALL_ALERTS",),
+                "says why (SEND_ALL_ALERTS only makes the device send precise alerts of its own: "
+                "it does not fix this)",),
         follow_up="find the alert number (Mbed TLS debug level 2 prints 'got an alert message, "
                   "type: [2:NN]'; or the peer's log, e.g. openssl s_server -msg) and run "
                   "'tlsfit explain --alert NN'",

@@ -20,6 +20,8 @@ def _bullets(title: str, items: tuple[str, ...], indent: str = "  ") -> list[str
 def code_text(exp: CodeExplanation) -> str:
     code = exp.input.code
     lines = [f"{hex_code(code)} ({code}; '{exp.input.text}' read as {exp.input.how})"]
+    if exp.function:
+        lines.append(f"  in {exp.function}(): the advice below is for that function")
     for other in exp.also:
         lines.append(f"  the number may also be: {other}")
     for part in exp.parts:
@@ -76,7 +78,8 @@ def explain_json(codes: list[CodeExplanation], alerts: list[AlertExplanation],
                        "header": p.macro.header} for p in c.parts],
             "combined": c.combined or None, "causes": list(c.causes),
             "requirements": list(c.requirements), "options": list(c.options),
-            "follow_up": list(c.follow_up), "also": list(c.also)} for c in codes],
+            "follow_up": list(c.follow_up), "also": list(c.also),
+            "function": c.function} for c in codes],
         "alerts": [{"number": a.number, "macro": a.macro, "rfc_name": a.rfc_name,
                     "meaning": a.meaning, "causes": list(a.causes),
                     "requirements": list(a.requirements)} for a in alerts],
