@@ -174,3 +174,31 @@ def _overlay(tmp_path, text: str):
     path = tmp_path / "psa.conf"
     path.write_text(text)
     return path
+
+
+def test_a_2x_header_is_told_what_30_removed(cli, tmp_path):
+    """A 2.x config (ending with its #include of check_config.h) audits against 3.6: each old
+    option says what became of it, not the nearest 3.6 name."""
+    header = tmp_path / "config.h"
+    header.write_text("#define MBEDTLS_CERTS_C\n#define MBEDTLS_SHA512_NO_SHA384\n"
+                      "#define MBEDTLS_SSL_MAX_CONTENT_LEN 4096\n#define MBEDTLS_SSL_PROTO_TLS1_1\n"
+                      "#define MBEDTLS_SSL_TLS_C\n#include \"mbedtls/check_config.h\"\n")
+    doc = _audit(cli, header, "https-client-rsa")
+    notes = {r["option"]: r["note"] for r in doc["unknown"]}
+    assert notes["MBEDTLS_CERTS_C"].startswith("removed in Mbed TLS 3.0; the test certificates")
+    assert "did you mean" not in notes["MBEDTLS_CERTS_C"]
+    assert "use MBEDTLS_SHA384_C" in notes["MBEDTLS_SHA512_NO_SHA384"]
+    assert "use MBEDTLS_SSL_IN_CONTENT_LEN and MBEDTLS_SSL_OUT_CONTENT_LEN" in \
+        notes["MBEDTLS_SSL_MAX_CONTENT_LEN"]
+    assert "Remove support for TLS 1.0, 1.1 and DTLS 1.0" in notes["MBEDTLS_SSL_PROTO_TLS1_1"]
+    code, out, _ = cli("audit", str(header), "--profile", "https-client-rsa")
+    assert code == 0 and "this header is for Mbed TLS 2.x (4 option(s) 3.0 removed" in out
+
+
+def test_a_2x_tree_is_named_as_such(cli, tmp_path):
+    (tmp_path / "include" / "mbedtls").mkdir(parents=True)
+    (tmp_path / "include" / "mbedtls" / "version.h").write_text(
+        '#define MBEDTLS_VERSION_STRING "2.28.10"\n')
+    code, _, err = cli("--mbedtls-src", str(tmp_path), "check-tree")
+    assert code == 1 and err.count("\n") == 1
+    assert "is Mbed TLS 2.28.10, the 2.x line: tlsfit builds, runs and models Mbed TLS 3.6" in err

@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from tlsfit.diagnose.mbedtls2 import removed_in_3
 from tlsfit.errors import TlsfitError
 from tlsfit.mbedtls.config_header import HeaderConfig, read_header  # noqa: F401 (re-used names)
 from tlsfit.mbedtls.tree import MbedtlsTree
@@ -267,6 +268,10 @@ def audit(header: HeaderConfig, resolution: Resolution,
         entry = catalogue.get(name)
         if entry is None:
             if name.endswith(("_H", "_H_")) or is_platform(name):
+                continue
+            old = removed_in_3().get(name)
+            if old is not None:
+                unknown.append(Finding(name, value, None, (), old.note()))
                 continue
             close = difflib.get_close_matches(name, list(catalogue), n=1)
             unknown.append(Finding(name, value, None, (), "not an Mbed TLS 3.6 option"

@@ -126,6 +126,10 @@ def _finding_rows(items: tuple[Finding, ...], with_error: bool) -> list[tuple[st
 
 def audit_text(a: Audit) -> str:
     lines = [f"audit of {a.header} against profile {a.profile}"]
+    old = [f for f in a.unknown if f.note.startswith("removed in Mbed TLS 3.0")]
+    if old:
+        lines.append(f"this header is for Mbed TLS 2.x ({len(old)} option(s) 3.0 removed, below): "
+                     "tlsfit and this audit are for Mbed TLS 3.6")
     sections = (
         ("missing (the profile needs them, the header lacks them)", a.missing, True),
         ("unnecessary (defined, cost code, the profile does not need them)", a.unnecessary,

@@ -33,8 +33,11 @@ class HeaderConfig:
 
 
 def _preprocess(path: Path, tree: MbedtlsTree, cc: str, prefix: str) -> list[tuple[str, str]]:
-    argv = [cc, "-E", "-dM", "-x", "c", "-I", str(path.resolve().parent), "-I",
-            str(tree.include_dir), "-imacros", str(path.resolve()), os.devnull]
+    # A 2.x header ends with #include "mbedtls/check_config.h": the options it sets are what is
+    # read here, not whether 3.6's checks accept them, so the checks' guard is set.
+    argv = [cc, "-E", "-dM", "-x", "c", "-DMBEDTLS_CHECK_CONFIG_H", "-I",
+            str(path.resolve().parent), "-I", str(tree.include_dir), "-imacros",
+            str(path.resolve()), os.devnull]
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -46,7 +49,8 @@ def _preprocess(path: Path, tree: MbedtlsTree, cc: str, prefix: str) -> list[tup
     macros = []
     for line in proc.stdout.splitlines():
         match = _DEFINE_RE.match(line)
-        if match and match.group(1).startswith(prefix) and "(" not in match.group(1):
+        if match and match.group(1).startswith(prefix) and "(" not in match.group(1) \
+                and match.group(1) != "MBEDTLS_CHECK_CONFIG_H":
             macros.append((match.group(1), (match.group(2) or "").strip()))
     return macros
 

@@ -74,6 +74,15 @@ def check_tree(path: Path, origin: str, allow_4x: bool = False) -> MbedtlsTree:
     """Check that PATH is an Mbed TLS 3.6 source tree (or 4.x, with ALLOW_4X) and read its
     version."""
     header = path / "include" / "mbedtls" / "build_info.h"
+    old = path / "include" / "mbedtls" / "version.h"
+    if not header.is_file() and old.is_file():
+        found = _VERSION_RE.search(old.read_text(encoding="utf-8", errors="replace"))
+        if found and found.group(1).startswith("2."):
+            raise TlsfitError(
+                f"{path} ({origin}) is Mbed TLS {found.group(1)}, the 2.x line: tlsfit builds, "
+                f"runs and models Mbed TLS {MBEDTLS_LINE} (tested with {PINNED_VERSION}; "
+                "'make mbedtls' fetches it). 'tlsfit audit' reads a 2.x config header and says "
+                "what Mbed TLS 3.0 removed or renamed")
     if not header.is_file():
         raise TlsfitError(
             f"{path} ({origin}) is not an Mbed TLS source tree: "
