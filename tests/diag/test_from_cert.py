@@ -124,18 +124,21 @@ def test_lints_each_problem(cli, tmp_path, pki):
     root = pki["rsa_root"]
     self_signed = make_cert("device.local", "p256-ss", ca=None)
     expired = make_cert("old.example", "p256-exp", root, not_before=NOW - dt.timedelta(days=400),
-                        not_after=NOW - dt.timedelta(days=30))
-    future = make_cert("new.example", "p256-fut", root, not_before=NOW + dt.timedelta(days=30))
-    sha1 = make_cert("sha1.example", "rsa2048-sha1", root, hash_alg=hashes.SHA1())
+                        not_after=NOW - dt.timedelta(days=30), san="old.example")
+    future = make_cert("new.example", "p256-fut", root, not_before=NOW + dt.timedelta(days=30),
+                       san="new.example")
+    sha1 = make_cert("sha1.example", "rsa2048-sha1", root, hash_alg=hashes.SHA1(),
+                     san="sha1.example")
     wrong_use = make_cert("client.example", "p256-eku", root, key_usage="encipher-only",
-                          eku=CLIENT_AUTH_ONLY)
+                          eku=CLIENT_AUTH_ONLY, san="client.example")
     strict_root = make_cert("Strict Root", "p384-strict", ca=True, path_length=0,
                             hash_alg=hashes.SHA384())
     inter = make_cert("Intermediate", "p256-int", strict_root, ca=True, hash_alg=hashes.SHA384())
-    leaf = make_cert("deep.example", "p256-deep", inter)
+    leaf = make_cert("deep.example", "p256-deep", inter, san="deep.example")
     files = [write(tmp_path / "selfsigned.pem", pem(self_signed)),
              write(tmp_path / "various.pem", pem(expired, future, sha1, wrong_use)),
-             write(tmp_path / "deep.pem", pem(leaf, inter, strict_root))]
+             write(tmp_path / "deep.pem", pem(leaf, inter, strict_root)),
+             write(tmp_path / "root.pem", pem(root))]
     doc, err = _derive(cli, *files)
     assert "selfsigned.pem[0] CN=device.local: self-signed leaf without CA basic constraints" \
         in err and "alert 46" in err
@@ -193,3 +196,49 @@ def test_generated_requirements_exist_in_the_model(pki, cli):
     resolution = resolve(read_profile([base]))
     for req in doc["requirements"]:
         assert resolution.requirement(req) == "y"
+
+
+def test_a_chain_that_does_not_lead_to_the_given_root(cli, tmp_path, pki):
+    """An intermediate issued by another root passes no longer without a word."""
+    mine = make_cert("My Root", "p256-myroot", ca=True)
+    other = make_cert("Other Root", "p256-otherroot", ca=True)
+    inter = make_cert("Other Intermediate", "p256-otherint", other, ca=True)
+    leaf = make_cert("api.example", "p256-api", inter, san="api.example")
+    files = [write(tmp_path / "chain.pem", pem(leaf, inter)), write(tmp_path / "ca.pem", pem(mine))]
+    _, err = _derive(cli, *files)
+    assert ("chain.pem[1] CN=Other Intermediate: issued by CN=Other Root, which is not among "
+            "the given certificates: the chain does not lead to the given root (CN=My Root)") in err
+    assert "MBEDTLS_X509_BADCERT_NOT_TRUSTED" in err
+    # the same chain with its own root: no such lint
+    _, err = _derive(cli, files[0], write(tmp_path / "other.pem", pem(other)))
+    assert "does not lead to the given root" not in err
+
+
+@pytest.mark.parametrize("cn, san, message", [
+    ("host.example", None, "no subjectAltName: browsers reject it"),
+    ("192.168.1.10", None, "an IP address only in the CN: browsers reject it"),
+    ("host.example", "host.example", None),
+])
+def test_server_leaf_names(cli, tmp_path, pki, cn, san, message):
+    leaf = make_cert(cn, "p256-name", pki["rsa_root"], san=san)
+    _, err = _derive(cli, write(tmp_path / "leaf.pem", pem(leaf)))
+    if message is None:
+        assert "subjectAltName" not in err
+    else:
+        assert f"leaf.pem[0] CN={cn}: {message}" in err
+
+
+def test_certificates_as_firmware_sources_hold_them(cli, tmp_path, pki):
+    """A C string literal of PEM and an xxd -i array read like the PEM and DER files."""
+    leaf = make_cert("fw.example", "p256-fw", pki["rsa_root"], san="fw.example")
+    lines = pem(leaf).decode().splitlines()
+    c_string = "static const char ca_cert[] =\n" + "".join(
+        f'    "{line}\\n"\n' for line in lines) + ";\n"
+    body = der(leaf)
+    c_array = ("unsigned char cert_der[] = {\n" + ",\n".join(
+        "  " + ", ".join(f"0x{b:02x}" for b in body[i:i + 12]) for i in range(0, len(body), 12))
+        + "\n};\nunsigned int cert_der_len = " + str(len(body)) + ";\n")
+    plain, _ = _derive(cli, write(tmp_path / "leaf.pem", pem(leaf)))
+    for name, text in (("certs.h", c_string), ("cert_der.h", c_array)):
+        doc, _ = _derive(cli, write(tmp_path / name, text.encode()))
+        assert doc["requirements"] == plain["requirements"], name

@@ -50,6 +50,8 @@ class CertInfo:
     not_after: _dt.datetime
     key_usage_ok: bool | None   # digitalSignature allowed (None: no keyUsage)
     server_auth_ok: bool | None  # serverAuth allowed (None: no extendedKeyUsage)
+    san_dns: tuple[str, ...] = ()  # subjectAltName dNSName entries
+    san_ip: tuple[str, ...] = ()   # subjectAltName iPAddress entries
 
     @property
     def label(self) -> str:
@@ -91,6 +93,13 @@ def read_certificates(path: Path) -> list[x509.Certificate]:
         raise TlsfitError(f"{path}: cannot read ({exc.strerror})") from None
     if not data.strip():
         raise TlsfitError(f"{path}: empty file, not a certificate")
+    embedded = _from_c_source(data)
+    if embedded is not None:
+        certs = []
+        for blob in embedded:
+            certs += _read_pem(path, blob) if b"-----BEGIN" in blob else \
+                _read_der(path, blob)
+        return certs
     if b"-----BEGIN" in data:
         return _read_pem(path, data)
     try:
@@ -105,6 +114,35 @@ def read_certificates(path: Path) -> list[x509.Certificate]:
         return list(certs)
     raise TlsfitError(f"{path}: not a certificate (neither PEM nor DER X.509 nor a PKCS#7 "
                       f"bundle)")
+
+
+_C_STRING = re.compile(rb'"((?:[^"\\\n]|\\.)*)"')
+_C_ARRAY = re.compile(rb"\{([\s,0-9a-fA-Fx]+)\}")
+
+
+def _from_c_source(data: bytes) -> list[bytes] | None:
+    """Certificates as firmware sources hold them: C string literals of PEM
+    ("-----BEGIN CERTIFICATE-----\\n" ...) or byte arrays (xxd -i); None for anything else."""
+    if re.search(rb'"\s*-----BEGIN', data):
+        joined = b"".join(m.group(1) for m in _C_STRING.finditer(data))
+        text = joined.replace(b"\\r", b"").replace(b"\\n", b"\n").replace(b'\\"', b'"')
+        return [text]
+    arrays = [m.group(1) for m in _C_ARRAY.finditer(data) if b"0x" in m.group(1)]
+    if arrays and re.search(rb"\[\s*\]\s*=|\[\s*\w*\s*\]\s*=", data):
+        out = []
+        for body in arrays:
+            values = [int(v, 16) for v in re.findall(rb"0x([0-9a-fA-F]{1,2})\b", body)]
+            if len(values) > 16:
+                out.append(bytes(values))
+        return out or None
+    return None
+
+
+def _read_der(path: Path, data: bytes) -> list[x509.Certificate]:
+    try:
+        return [x509.load_der_x509_certificate(data.rstrip(b"\0"))]
+    except ValueError:
+        raise TlsfitError(f"{path}: a byte array that is not a DER certificate") from None
 
 
 def _read_pem(path: Path, data: bytes) -> list[x509.Certificate]:
@@ -211,6 +249,7 @@ def _info(cert: x509.Certificate, source: str, index: int) -> CertInfo:
     basic = _ext(cert, x509.BasicConstraints)
     usage = _ext(cert, x509.KeyUsage)
     eku = _ext(cert, x509.ExtendedKeyUsage)
+    san = _ext(cert, x509.SubjectAlternativeName)
     return CertInfo(
         source=source, index=index, subject=_name(cert.subject), issuer=_name(cert.issuer),
         key=key, key_bytes=key_bytes, key_requirement=key_req, signature=signature,
@@ -224,6 +263,10 @@ def _info(cert: x509.Certificate, source: str, index: int) -> CertInfo:
         server_auth_ok=(ExtendedKeyUsageOID.SERVER_AUTH in eku
                         or ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in eku)
         if isinstance(eku, x509.ExtendedKeyUsage) else None,
+        san_dns=tuple(san.get_values_for_type(x509.DNSName))
+        if isinstance(san, x509.SubjectAlternativeName) else (),
+        san_ip=tuple(str(a) for a in san.get_values_for_type(x509.IPAddress))
+        if isinstance(san, x509.SubjectAlternativeName) else (),
     )
 
 
@@ -244,6 +287,16 @@ def _chain_lints(certs: list[x509.Certificate], infos: list[CertInfo]) -> list[L
                               + ", ".join(infos[i].label for i, p in parents.items() if p == j)
                               + ") but has no CA basic constraint: Mbed TLS rejects it as an "
                               "issuer (NOT_TRUSTED)"))
+    roots = [i for i, info in enumerate(infos) if info.self_signed]
+    if roots:
+        for i, info in enumerate(infos):
+            if not info.self_signed and i not in parents:
+                lints.append(Lint(info.label, f"issued by {info.issuer}, which is not among the "
+                                  "given certificates: the chain does not lead to the given root"
+                                  f"{'s' if len(roots) > 1 else ''} ("
+                                  + ", ".join(infos[r].subject for r in roots)
+                                  + "), so a device trusting only those fails to verify it "
+                                  "(MBEDTLS_X509_BADCERT_NOT_TRUSTED, -0x2700)"))
     reported: set[int] = set()
     leaves = [i for i in range(len(certs)) if i not in parents.values()]
     for leaf in leaves:
@@ -280,6 +333,15 @@ def _lints(info: CertInfo, is_leaf: bool, now: _dt.datetime) -> list[Lint]:
     if info.rsa_pss:
         found.append("RSASSA-PSS signature: needs MBEDTLS_X509_RSASSA_PSS_SUPPORT and "
                      "MBEDTLS_PKCS1_V21, which tlsfit selects with PEER_RSA_* and TLS_1_3")
+    if is_leaf and info.is_ca is not True and not info.self_signed:
+        cn = info.subject.removeprefix("CN=")
+        if not info.san_dns and not info.san_ip:
+            ip = re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*", cn)
+            found.append(("an IP address only in the CN" if ip else "no subjectAltName")
+                         + ": browsers reject it as a server certificate "
+                         "(ERR_CERT_COMMON_NAME_INVALID); Mbed TLS 3.6 falls back to matching "
+                         "the CN text only because there is no subjectAltName. Put the name "
+                         "(or the IP address) in a subjectAltName")
     if is_leaf and info.is_ca is not True:
         if info.key_usage_ok is False:
             found.append("keyUsage lacks digitalSignature: not usable as a TLS server "
