@@ -180,7 +180,7 @@ def test_bad_files(cli, tmp_path, pki):
     for path, message in ((truncated, "truncated PEM"),
                           (notcert, "not a certificate"),
                           (garbage_pem, "PEM block 0 (CERTIFICATE) is not a valid certificate"),
-                          (key_only, "no certificate in the PEM data (found: PRIVATE KEY)"),
+                          (key_only, "a private key, not a certificate: give it as --key"),
                           (tmp_path / "missing.pem", "no such file")):
         code, out, err = cli("from-cert", str(path))
         assert code == 1, path
@@ -242,3 +242,52 @@ def test_certificates_as_firmware_sources_hold_them(cli, tmp_path, pki):
     for name, text in (("certs.h", c_string), ("cert_der.h", c_array)):
         doc, _ = _derive(cli, write(tmp_path / name, text.encode()))
         assert doc["requirements"] == plain["requirements"], name
+
+
+def _key_pem(issued) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+    return issued.key.private_bytes(serialization.Encoding.PEM,
+                                    serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+
+
+def test_own_server_certificate_means_own_key_and_server_role(cli, tmp_path, pki):
+    server = make_cert("device.local", "p256-own-srv", pki["rsa_root"], eku=SERVER_AUTH,
+                       san="device.local")
+    doc, err = _derive(cli, "--own", write(tmp_path / "srv.pem", pem(server)))
+    assert doc["requirements"] == ["OWN_CERT_ECDSA_P256", "ROLE_SERVER"]
+    assert not any(r.startswith("PEER_") for r in doc["requirements"])
+    assert "serverAuth" in err
+
+
+def test_own_client_certificate_with_its_key_and_a_foreign_key(cli, tmp_path, pki):
+    device = make_cert("device-42", "p256-own-cli", pki["rsa_root"], eku=CLIENT_AUTH_ONLY)
+    other = make_cert("other", "p256-own-other", pki["rsa_root"])
+    cert = write(tmp_path / "dev.pem", pem(device))
+    doc, err = _derive(cli, "--own", cert, "--key", write(tmp_path / "dev.key", _key_pem(device)),
+                       pki["rsa_chain"])
+    assert doc["requirements"][-3:] == ["OWN_CERT_ECDSA_P256", "ROLE_CLIENT", "MUTUAL_TLS"]
+    assert "PEER_RSA_2048" in doc["requirements"]          # the server's chain, verified
+    assert "does not belong" not in err
+    _, err = _derive(cli, "--own", cert, "--key", write(tmp_path / "o.key", _key_pem(other)))
+    assert "o.key: this key does not belong to the certificate" in err
+
+
+def test_own_certificate_conflicting_with_the_base_is_an_error(cli, tmp_path, pki):
+    rsa_device = make_cert("device-rsa", "rsa2048-own", pki["rsa_root"], eku=CLIENT_AUTH_ONLY)
+    base = PROFILES_DIR / "iot-mutual-tls12.conf"
+    code, _, err = cli("from-cert", "--own", str(write(tmp_path / "d.pem", pem(rsa_device))),
+                       "--base", str(base))
+    line = next(n for n, text in enumerate(base.read_text().splitlines(), 1)
+                if text.startswith("CONFIG_OWN_CERT_ECDSA_P256"))
+    assert code == 1 and err.count("\n") == 1
+    assert f"{base}:{line}: CONFIG_OWN_CERT_ECDSA_P256=y conflicts with the --own certificate, " \
+           "whose key needs CONFIG_OWN_CERT_RSA_2048" in err
+
+
+def test_key_files_and_openssl_req_x509_certificates(cli, tmp_path, pki):
+    made = make_cert("device.local", "p256-req-x509", ca=True)     # openssl req -x509's default
+    code, _, err = cli("from-cert", str(write(tmp_path / "k.pem", _key_pem(made))))
+    assert code == 1 and "a private key, not a certificate: give it as --key" in err
+    _, err = _derive(cli, "--own", write(tmp_path / "c.pem", pem(made)))
+    assert "self-signed with CA:TRUE, what 'openssl req -x509' makes by default" in err

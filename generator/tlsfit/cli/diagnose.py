@@ -81,18 +81,41 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_conflicts(derived: tuple[str, ...], base_text: str | None,
+                      base_name: str | None) -> None:
+    """A base that sets another own-key requirement than the certificate's is an error."""
+    if base_text is None:
+        return
+    for n, line in enumerate(base_text.splitlines(), 1):
+        m = re.match(r"^\s*CONFIG_(OWN_CERT_\w+)\s*=\s*y\s*$", line)
+        if m and m.group(1) not in derived:
+            mine = next(r for r in derived if r.startswith("OWN_CERT_"))
+            raise TlsfitError(f"{base_name}:{n}: CONFIG_{m.group(1)}=y conflicts with the "
+                              f"--own certificate, whose key needs CONFIG_{mine}")
+
+
 def cmd_from_cert(args: argparse.Namespace) -> int:
     from tlsfit.generate.profile import read_profile
     from tlsfit.generate.resolve import resolve
     from tlsfit.diagnose import certs, views
+    from tlsfit.diagnose.own_cert import own_cert
 
-    derivation = certs.derive([Path(f) for f in args.files])
+    if not args.files and not args.own:
+        raise TlsfitError("nothing to derive from: give certificate files and/or --own CERT")
+    if args.key and not args.own:
+        raise TlsfitError("--key is the private key of --own CERT: give --own too")
     base_text = base_name = None
     base_path = None
     if args.base:
         base_path = profile_path(args.base)
         base_text = read_profile([base_path]).fragments[0].text
         base_name = str(base_path)
+    derivation = certs.derive([Path(f) for f in args.files]) if args.files else \
+        certs.Derivation((), (), 0, (), ())
+    if args.own:
+        own = own_cert(Path(args.own), Path(args.key) if args.key else None, base_text)
+        _refuse_conflicts(own.requirements, base_text, base_name)
+        derivation = certs.with_own(derivation, own.requirements, own.lints, own.why_role)
     text, notes = certs.fragment(derivation, base_text, base_name, derivation.mpi_max_size)
     mpi = derivation.mpi_max_size
     resolution_warnings: tuple[str, ...] = ()
@@ -209,7 +232,11 @@ def register(add: AddCommand) -> None:
     fc = add("from-cert", cmd_from_cert,
              "derive the profile requirements needed to verify certificates (PEM or DER, "
              "single or chains) and lint them")
-    fc.add_argument("files", nargs="+", metavar="FILE")
+    fc.add_argument("files", nargs="*", metavar="FILE",
+                    help="certificates the device verifies (the peer's chain, CA files)")
+    fc.add_argument("--own", metavar="CERT",
+                    help="the device's own certificate: OWN_CERT_* and the role it means")
+    fc.add_argument("--key", metavar="KEY", help="with --own: its private key, checked")
     fc.add_argument("--base", metavar="PROFILE",
                     help="merge with this profile (its lines first); the result must resolve")
     fc.add_argument("-o", "--output", metavar="OUT.conf", help="write the profile here")

@@ -165,6 +165,9 @@ def _read_pem(path: Path, data: bytes) -> list[x509.Certificate]:
                               f"certificate ({exc})") from None
     if not certs:
         labels = ", ".join(sorted({b.group(1).decode() for b in blocks}))
+        if "PRIVATE KEY" in labels:
+            raise TlsfitError(f"{path}: a private key, not a certificate: give it as --key "
+                              "with the device's certificate as --own CERT")
         raise TlsfitError(f"{path}: no certificate in the PEM data (found: {labels})")
     return certs
 
@@ -384,6 +387,18 @@ def derive(paths: list[Path], now: _dt.datetime | None = None) -> Derivation:
                       warnings=tuple(warnings), lints=tuple(lints))
 
 
+def with_own(derivation: Derivation, requirements: tuple[str, ...], lints: tuple[Lint, ...],
+             why: str) -> Derivation:
+    """DERIVATION plus the device's own certificate's requirements (own key, role)."""
+    merged = derivation.requirements + tuple(r for r in requirements
+                                             if r not in derivation.requirements)
+    return Derivation(certs=derivation.certs, requirements=merged,
+                      mpi_max_size=derivation.mpi_max_size,
+                      warnings=derivation.warnings + (f"the own certificate: {', '.join(requirements)} "
+                                                      f"({why})",),
+                      lints=derivation.lints + lints)
+
+
 def fragment(derivation: Derivation, base_text: str | None, base_name: str | None,
              mpi_max_size: int) -> tuple[str, tuple[str, ...]]:
     """The profile text (base lines first, then the derived ones) and notes about overrides.
@@ -410,10 +425,11 @@ def fragment(derivation: Derivation, base_text: str | None, base_name: str | Non
                 continue
             out.append(line)
         out.append("")
-    out.append("# tlsfit from-cert: what verifying these certificates needs")
+    out.append("# tlsfit from-cert: what these certificates need")
     for info in derivation.certs:
         out.append(f"#   {info.label}: {info.key}, {info.signature}")
-    out.append(f"# resulting MBEDTLS_MPI_MAX_SIZE = {mpi_max_size} bytes")
+    if derivation.certs:
+        out.append(f"# resulting MBEDTLS_MPI_MAX_SIZE = {mpi_max_size} bytes")
     for req in derivation.requirements:
         if req in already:
             out.append(f"# {req}: already set above")
