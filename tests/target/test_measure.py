@@ -154,3 +154,12 @@ def test_the_other_backend_passes_the_same_matrix(cli, tmp_path, profile):
     assert doc["passed"] and doc["tests_passed"] == doc["tests_total"] >= 4
     kinds = {t["kind"] for t in doc["tests"]}
     assert kinds == {"positive", "negative"}
+
+
+def test_run_a_twin_on_its_variant_image(cli):
+    """The no-SNI twin is listed by measure and runs on its own image: run builds it."""
+    code, out, err = cli("run", "https-client-rsa", "--case", "tls1.2-rsa2048-no-sni")
+    assert code == 0, out + err
+    assert "runs on the no-sni image: building it" in out + err
+    assert "ret=-0x2700" in out and "verify_flags=0x4" in out
+    assert "expected fail -0x2700 flags 0x4: PASS" in out

@@ -193,12 +193,7 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
         raise TlsfitError(f"{name}: the profile gives no handshake or device test to run")
     images = {"": fw.elf}
     if any(row.variant == "no-sni" for row in rows):
-        overlay = work / "no-sni.conf"
-        overlay.write_text(NO_SNI_OVERLAY, encoding="utf-8")
-        variant = resolve(read_profile([*(f.path for f in profile.fragments), overlay]))
-        _prepare(variant, work / "config-no-sni")
-        images["no-sni"] = build_firmware(work / "config-no-sni", work / "fw-no-sni",
-                                          mbedtls_src=tree.path).elf
+        images["no-sni"] = _variant_image(profile, "no-sni", tree, work)
 
     outcomes: list[TestOutcome] = []
     for row in rows:
@@ -246,6 +241,18 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
         kept=tuple(o.name for o in resolution.kept_only()))
 
 
+def _variant_image(profile: ProfileSource, variant: str, tree: MbedtlsTree, work: Path) -> Path:
+    """The firmware of a twin that needs another config (no-sni: the profile without SNI)."""
+    if variant != "no-sni":
+        raise TlsfitError(f"no image variant {variant!r}")
+    overlay = work / "no-sni.conf"
+    overlay.parent.mkdir(parents=True, exist_ok=True)
+    overlay.write_text(NO_SNI_OVERLAY, encoding="utf-8")
+    resolution = resolve(read_profile([*(f.path for f in profile.fragments), overlay]))
+    _prepare(resolution, work / "config-no-sni")
+    return build_firmware(work / "config-no-sni", work / "fw-no-sni", mbedtls_src=tree.path).elf
+
+
 def run_one(profile: ProfileSource, tree: MbedtlsTree, build_root: Path, case_name: str,
             overrides: dict[str, Any], progress: Progress) -> TestOutcome:
     """Build the profile and run one matrix case, with overrides (for debugging a case)."""
@@ -259,12 +266,14 @@ def run_one(profile: ProfileSource, tree: MbedtlsTree, build_root: Path, case_na
         raise TlsfitError(f"{profile.name}: no case {case_name!r}; cases: {', '.join(rows)}")
     row = rows[case_name]
     if row.variant:
-        raise TlsfitError(f"case {case_name} needs the {row.variant} image; run 'tlsfit measure'")
-    fw = build_firmware(work / "config", work / "fw", mbedtls_src=tree.path)
+        progress(f"[{profile.name}] {case_name} runs on the {row.variant} image: building it")
+        elf = _variant_image(profile, row.variant, tree, work)
+    else:
+        elf = build_firmware(work / "config", work / "fw", mbedtls_src=tree.path).elf
     changes = {k: v for k, v in overrides.items() if v is not None or k == "peer"}
     case = dataclasses.replace(row.case, **changes)
     progress(f"[{profile.name}] {case_name}: {' '.join(f'{k}={v}' for k, v in case.params().items())}")
-    result = run_case(fw.elf, case)   # HarnessError propagates: crash, hang, port, heap
+    result = run_case(elf, case)   # HarnessError propagates: crash, hang, port, heap
     passed, why = _check(row, result)
     return TestOutcome(row, passed, result, why)
 
