@@ -42,6 +42,14 @@ from tlsfit.zephyr4.render import render_user_files as render_zephyr4_user_files
 SCHEMA_VERSION = 1
 
 
+def _without_dirs(message: str, profile: ProfileSource) -> str:
+    """A warning names its profile file: by name only, so that the manifest does not depend on
+    where the profile lives (same inputs, same bytes)."""
+    for f in profile.fragments:
+        message = message.replace(str(f.path), f.path.name)
+    return message
+
+
 def render_manifest(resolution: Resolution, config: dict[str, str],
                     zephyr: dict[str, object] | None = None,
                     platforms: dict[str, dict[str, object]] | None = None) -> str:
@@ -64,7 +72,7 @@ def render_manifest(resolution: Resolution, config: dict[str, str],
             "duties": {d.key: d.text for d in product_duties(resolution)},
             "max_fragment_length": max_fragment_length(resolution),
         },
-        "warnings": list(resolution.warnings),
+        "warnings": [_without_dirs(w, profile) for w in resolution.warnings],
         "kept": {
             "options": [{"name": k.name, "reason": k.reason} for k in resolution.kept],
             "on_only_for_them": [o.name for o in resolution.kept_only()],

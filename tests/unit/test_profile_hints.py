@@ -47,3 +47,17 @@ def test_a_pasted_platform_symbol_names_the_requirement(cli, write):
                          "requirement that turns it on: CONFIG_SNI" in err
     code, err, _ = _generate(cli, write, BASE_CLIENT, "CONFIG_PSA_WANT_ALG_GCM=y\n")
     assert code == 1 and "CONFIG_CIPHER_AES_128_GCM" in err
+
+
+def test_a_small_tls12_receive_buffer_says_it_depends_on_the_server(cli, tmp_path):
+    """Max fragment length is only as good as the server: generate and the manifest say so,
+    naming the file by name only (the manifest does not depend on where the profile lives)."""
+    import json
+    code, _, err = cli("generate", "tls12-ecdsa-p256-minimal", "-o", str(tmp_path / "out"))
+    assert code == 0
+    assert "depends on the server honouring max fragment length" in err
+    warnings = json.loads((tmp_path / "out" / "manifest.json").read_text())["warnings"]
+    (mfl,) = [w for w in warnings if "max fragment length" in w]
+    assert mfl.startswith("tls12-ecdsa-p256-minimal.conf:")
+    assert "GnuTLS 3.7.9 confirms it and still sends 16 KB records" in mfl
+    assert "Fallback: IN_BUFFER_SIZE=16384, or TLS 1.3 with RECORD_SIZE_LIMIT" in mfl

@@ -101,6 +101,14 @@ RULES: tuple[Rule, ...] = (
          "a server with IN_BUFFER_SIZE below 16384 depends on every client asking for "
          "max fragment length; clients that do not will fail with -0x7100",
          ("IN_BUFFER_SIZE",), severity="warning"),
+    Rule(lambda v: _y(v, "ROLE_CLIENT") and _y(v, "TLS_1_2")
+         and int(v.get("IN_BUFFER_SIZE") or 16384) < 16384,
+         "this TLS 1.2 client's receive buffer is below 16384, so it depends on the server "
+         "honouring max fragment length: OpenSSL does; GnuTLS 3.7.9 confirms it and still "
+         "sends 16 KB records (openssl s_client -maxfraglen 2048 against gnutls-serv: 'data "
+         "length too long'; the device fails with -0x7100 on an answer over the buffer). "
+         "Fallback: IN_BUFFER_SIZE=16384, or TLS 1.3 with RECORD_SIZE_LIMIT",
+         ("IN_BUFFER_SIZE",), severity="warning"),
     Rule(lambda v: _y(v, "ROLE_CLIENT") and _y(v, "TLS_1_3")
          and int(v.get("IN_BUFFER_SIZE") or 16384) < 16384,
          "under TLS 1.3 a receive buffer below 16384 relies on record_size_limit (RFC 8449): "
