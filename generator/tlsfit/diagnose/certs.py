@@ -139,10 +139,16 @@ def _from_c_source(data: bytes) -> list[bytes] | None:
 
 
 def _read_der(path: Path, data: bytes) -> list[x509.Certificate]:
-    try:
-        return [x509.load_der_x509_certificate(data.rstrip(b"\0"))]
-    except ValueError:
-        raise TlsfitError(f"{path}: a byte array that is not a DER certificate") from None
+    """A byte array as DER; an array that also holds its C terminator ends with one 0x00
+    too many (a certificate's own last byte may be 0x00: tried as it is first)."""
+    for candidate in (data, data[:-1] if data.endswith(b"\0") else None):
+        if candidate is None:
+            continue
+        try:
+            return [x509.load_der_x509_certificate(candidate)]
+        except ValueError:
+            continue
+    raise TlsfitError(f"{path}: a byte array that is not a DER certificate")
 
 
 def _read_pem(path: Path, data: bytes) -> list[x509.Certificate]:
