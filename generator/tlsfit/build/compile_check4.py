@@ -12,6 +12,7 @@ code for that configuration.
 from __future__ import annotations
 
 import shutil
+import sys
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -49,6 +50,8 @@ def build_mbedtls4(tls_config: Path, crypto_config: Path, tree: MbedtlsTree,
              "-DMBEDTLS_FATAL_WARNINGS=OFF", "-DTF_PSA_CRYPTO_FATAL_WARNINGS=OFF",
              f"-DMBEDTLS_CONFIG_FILE={tls_config.resolve()}",
              f"-DTF_PSA_CRYPTO_CONFIG_FILE={crypto_config.resolve()}",
+             # the generators run with tlsfit's own Python (jinja2, jsonschema from Debian)
+             f"-DPython3_EXECUTABLE={sys.executable}",
              *_cmake_args(target)], capture_output=True, text=True)
         if configure.returncode != 0:
             raise TlsfitError(f"{tree.path}: Mbed TLS {tree.version}'s CMake configuration "
