@@ -20,7 +20,12 @@ from tlsfit.espidf.fragments import FRAGMENT_NAME as IDF_FRAGMENT
 from tlsfit.espidf.fragments import idf_fragment
 from tlsfit.espidf.render import manifest_entry as idf_manifest_entry
 from tlsfit.espidf.render import render_sdkconfig
+from tlsfit.errors import TlsfitError
 from tlsfit.generate.profile import Fragment, ProfileSource
+from tlsfit.ncs.fragments import FRAGMENT_NAME as NCS_FRAGMENT
+from tlsfit.ncs.fragments import ncs_fragment
+from tlsfit.ncs.render import manifest_entry as ncs_manifest_entry
+from tlsfit.ncs.render import render_prj_conf as render_ncs_prj
 from tlsfit.generate.resolve import Resolution, resolve
 from tlsfit.generate.variants import overlay_text
 from tlsfit.targets.registry import DEFAULT_TARGETS, Target, find
@@ -132,6 +137,24 @@ def _esp_idf_files(resolution: Resolution, target: Target, files: dict[str, str]
     return idf_manifest_entry(frag, f"{base}/{IDF_FRAGMENT}", header)
 
 
+def _ncs_files(resolution: Resolution, target: Target, files: dict[str, str]
+               ) -> dict[str, object]:
+    """prj.conf and the header it stands for (the PSA-backend one, or on the legacy path the
+    legacy-backend one); a profile the release cannot express gets no fragment, and the
+    manifest says why."""
+    psa, legacy = backend_variant(resolution, "psa"), backend_variant(resolution, "legacy")
+    try:
+        frag = ncs_fragment(psa, legacy, target.release)
+    except TlsfitError as exc:
+        return {"not_generated": str(exc)}
+    variant = psa if frag.path == "psa" else legacy
+    base = target.directory
+    files[f"{base}/{NCS_FRAGMENT}"] = render_ncs_prj(variant, frag)
+    for name, text in render_config(variant).items():
+        files[f"{base}/{name}"] = text
+    return ncs_manifest_entry(frag, f"{base}/{NCS_FRAGMENT}", f"{base}/{HEADER_NAME}")
+
+
 def _mbedtls4_files(resolution: Resolution, target: Target, files: dict[str, str]
                     ) -> dict[str, object]:
     psa = backend_variant(resolution, "psa")
@@ -172,6 +195,9 @@ def render_all(resolution: Resolution,
             zephyr[target.release] = _zephyr4_files(resolution, target, files)
         elif target.platform == "Zephyr":
             zephyr[target.release] = _zephyr_files(resolution, config, target.release, files)
+        elif target.platform == "nRF Connect SDK":
+            platforms.setdefault("ncs", {})[target.release] = \
+                _ncs_files(resolution, target, files)
         elif target.platform == "Mbed TLS":
             platforms.setdefault("mbedtls4", {})[target.release] = \
                 _mbedtls4_files(resolution, target, files)
@@ -190,6 +216,13 @@ def render_all(resolution: Resolution,
                        f"built and run on Mbed TLS {PINNED_VERSION} by tlsfit's harness "
                        "(the header it stands for)"),
             "verified_against": target.verified}
+        if target.platform == "nRF Connect SDK":
+            entry = platforms["ncs"][target.release]
+            path = entry.get("path")
+            platforms["targets"][target.id]["stands_for"] = (
+                "no fragment: " + str(entry["not_generated"]) if path is None else
+                "the profile's own config" if path == backend(resolution) else
+                f"the profile's {path}-backend variant")
     files["manifest.json"] = render_manifest(resolution, config, zephyr, platforms)
     return files
 
@@ -200,6 +233,7 @@ _ZEPHYR_NAMES = ("prj.conf", "prj-custom-file.conf", USER_CONFIG_NAME, CUSTOM_HE
                  CRYPTO_CONFIG_NAME, TLS_USER4_NAME, CRYPTO_USER4_NAME, TLS4_NAME, CRYPTO4_NAME)
 _IDF_NAMES = (IDF_FRAGMENT, HEADER_NAME, TLS4_NAME, CRYPTO4_NAME)
 _MBEDTLS4_NAMES = (TLS4_NAME, CRYPTO4_NAME)
+_NCS_NAMES = (NCS_FRAGMENT, HEADER_NAME, CRYPTO_CONFIG_NAME)
 
 
 def _stale(files: dict[str, str], out_dir: Path) -> list[Path]:
@@ -210,7 +244,7 @@ def _stale(files: dict[str, str], out_dir: Path) -> list[Path]:
         return []
     candidates = [out_dir / name for name in _TOP_NAMES]
     for platform, names in (("zephyr", _ZEPHYR_NAMES), ("esp-idf", _IDF_NAMES),
-                            ("mbedtls4", _MBEDTLS4_NAMES)):
+                            ("mbedtls4", _MBEDTLS4_NAMES), ("ncs", _NCS_NAMES)):
         where = out_dir / platform
         if where.is_dir():
             candidates += [d / name for d in sorted(where.iterdir()) if d.is_dir()

@@ -15,7 +15,7 @@ PACKAGE = Path(tlsfit.__file__).resolve().parent
 
 #: The stages, in the direction data flows. A module may import its own
 #: stage and the ones before it.
-STAGES = ("core", "mbedtls", "generate", "platform", "mbedtls4", "zephyr", "zephyr4", "espidf", "targets", "outputs", "build", "run", "sizes",
+STAGES = ("core", "mbedtls", "generate", "platform", "mbedtls4", "zephyr", "zephyr4", "espidf", "ncs", "targets", "outputs", "build", "run", "sizes",
           "results", "measure", "compare", "report", "diagnose", "cli")
 CORE = {"tlsfit", "tlsfit.errors", "tlsfit.paths"}
 

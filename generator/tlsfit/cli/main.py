@@ -7,6 +7,7 @@ Ctrl-C exits 130. Nothing is written unless the whole step succeeded.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -59,6 +60,17 @@ def cmd_generate(args: argparse.Namespace) -> int:
     for profile in profiles:
         resolution = resolve(profile)
         rendered.append((profile, resolution, render_all(resolution, chosen)))
+    named = {t for t in (args.target or []) if t != "all"}
+    for profile, resolution, files in rendered:
+        manifest = json.loads(files["manifest.json"])
+        for tid in sorted(named):
+            entry = manifest.get("targets", {}).get(tid, {})
+            if str(entry.get("stands_for", "")).startswith("no fragment: "):
+                why = f"--target {tid}: {entry['stands_for'][len('no fragment: '):]}"
+                if len(rendered) == 1:
+                    raise TlsfitError(why)
+                # several profiles: the others still get theirs; the manifest says why
+                print(f"tlsfit: {why}; no fragment written", file=sys.stderr)
     out = Path(args.output)
     for profile, resolution, files in rendered:
         target = out / profile.name if len(rendered) > 1 or args.all else out
@@ -88,6 +100,12 @@ def cmd_targets(args: argparse.Namespace) -> int:
         for t in targets():
             print(f"{t.id}: verified with {t.verified}")
     return 0
+
+
+def cmd_ncs_check(args: argparse.Namespace) -> int:
+    from tlsfit.cli.ncs_check import run_ncs_check
+
+    return run_ncs_check(args)
 
 
 def cmd_esp_idf_check(args: argparse.Namespace) -> int:
@@ -585,6 +603,21 @@ def build_parser() -> argparse.ArgumentParser:
                     help="check against tlsfit's own model of ESP-IDF VERSION (or all) "
                          "instead of an ESP-IDF tree")
     ec.add_argument("--header", metavar="FILE",
+                    help="the header to compare with (default: mbedtls_config.h next to "
+                         "the fragment)")
+
+    nc = add("ncs-check", cmd_ncs_check,
+             "check nRF Connect SDK prj.conf fragments the way NCS builds Mbed TLS: "
+             "nrf_security's Kconfig over the fragment, its CMake generating nrf-config.h, "
+             "then the preprocessor over build_info.h, compared with the header")
+    nc.add_argument("inputs", nargs="+", metavar="FRAGMENT_OR_DIR",
+                    help="prj.conf fragments, or 'tlsfit generate' output directories")
+    nc.add_argument("--ncs-base", metavar="DIR",
+                    help="an NCS west workspace (the directory holding nrf/ and zephyr/)")
+    nc.add_argument("--model", metavar="VERSION",
+                    help="check against tlsfit's own model of NCS VERSION (or all) instead of "
+                         "an NCS workspace")
+    nc.add_argument("--header", metavar="FILE",
                     help="the header to compare with (default: mbedtls_config.h next to "
                          "the fragment)")
 

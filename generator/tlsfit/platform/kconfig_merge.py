@@ -104,6 +104,25 @@ def _deprecated(sym: kconfiglib.Symbol) -> bool:
     return any(getattr(target, "name", "") == "DEPRECATED" for target, _ in sym.selects)
 
 
+_LOADED: dict[tuple[str, tuple[tuple[str, str], ...]], kconfiglib.Kconfig] = {}
+
+
+def _loaded(root_text: str, env: dict[str, str], tmp: str, kconfig_name: str,
+            platform: str) -> kconfiglib.Kconfig:
+    """The Kconfig tree ROOT_TEXT sources, parsed once a process (the solver merges hundreds
+    of candidate fragments over the same tree; each merge replaces the previous values)."""
+    key = (root_text, tuple(sorted(env.items())))
+    if key not in _LOADED:
+        root = Path(tmp) / "Kconfig"
+        root.write_text(root_text, encoding="utf-8")
+        try:
+            _LOADED[key] = kconfiglib.Kconfig(str(root), warn_to_stderr=False)
+        except kconfiglib.KconfigError as exc:
+            raise TlsfitError(f"{kconfig_name}: {platform}'s Mbed TLS Kconfig does not "
+                              f"load: {str(exc).strip().splitlines()[0]}") from None
+    return _LOADED[key]
+
+
 def merge(root_text: str, env: dict[str, str], fragments: list[Path], platform: str,
           release: str, kconfig_name: str = "Kconfig", kind: str = "fragment") -> KconfigResult:
     """Merge FRAGMENTS over the Kconfig tree ROOT_TEXT sources, as PLATFORM (at RELEASE)
@@ -112,17 +131,11 @@ def merge(root_text: str, env: dict[str, str], fragments: list[Path], platform: 
         if not frag.is_file():
             raise TlsfitError(f"{frag}: no such fragment")
     with tempfile.TemporaryDirectory(prefix="tlsfit-kconfig-") as tmp:
-        root = Path(tmp) / "Kconfig"
-        root.write_text(root_text, encoding="utf-8")
         with environment({**env, "KCONFIG_BINARY_DIR": tmp}):
-            try:
-                kconf = kconfiglib.Kconfig(str(root), warn_to_stderr=False)
-            except kconfiglib.KconfigError as exc:
-                raise TlsfitError(f"{kconfig_name}: {platform}'s Mbed TLS Kconfig does not "
-                                  f"load: {str(exc).strip().splitlines()[0]}") from None
+            kconf = _loaded(root_text, env, tmp, kconfig_name, platform)
             kconf.warnings.clear()
-            for frag in fragments:
-                kconf.load_config(str(frag), replace=False)
+            for n, frag in enumerate(fragments):
+                kconf.load_config(str(frag), replace=n == 0)
             malformed = [w for w in kconf.warnings if "malformed" in w or "not a valid" in w]
             if malformed:
                 where, _, what = malformed[0].partition(": warning: ")

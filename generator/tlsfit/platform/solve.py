@@ -59,7 +59,8 @@ def distance(menu: Menu, macros: dict[str, str], wanted: dict[str, str]) -> int:
         1 for m in macros.keys() & wanted.keys() if macros[m] != wanted[m])
 
 
-def gates(menu: Menu, message: str, values: dict[str, str], wanted: dict[str, str]) -> list[str]:
+def gates(menu: Menu, message: str, values: dict[str, str], wanted: dict[str, str],
+          depth: int = 0) -> list[str]:
     """The prompted symbols to turn on for an unmet 'depends on A && (B || C)': each unmet
     conjunct's symbol, or for an alternative the first whose own macros the header wants (else
     the first)."""
@@ -76,6 +77,15 @@ def gates(menu: Menu, message: str, values: dict[str, str], wanted: dict[str, st
         if any(values.get(n) == "y" for n in names):
             continue
         candidates = [n for n in names if n in prompted]
+        if not candidates and len(names) == 1 and depth < 3:
+            # a symbol without a prompt that follows its own dependencies (nrf_security's
+            # MBEDTLS_SSL_TLS_C: default y if MBEDTLS_MD_C && ...): its prerequisites
+            deps = next((s["depends"] for s in menu.symbols
+                         if s["name"] == names[0] and s.get("depends")), None)
+            sub = gates(menu, f"depends on {deps}", values, wanted, depth + 1) if deps else []
+            if sub:
+                out += [g for g in sub if g not in out]
+                continue
         if not candidates:
             return []
         fitting = [n for n in candidates if sym_macros.get(n) and fits(sym_macros[n], wanted)]
@@ -119,7 +129,7 @@ def _settle(menu: Menu, assign: dict[str, str], why: dict[str, str],
             if not feature_macros(menu, sym_macros.get(sym, {})):
                 continue        # its y defines nothing, or only the port's: leave it
             assign[sym] = "n"
-            why[sym] = f"on by default in {menu.platform.split()[0]}, not needed"
+            why[sym] = f"on by default in {menu.platform.rsplit(' ', 1)[0]}, not needed"
             changed = True
         if not changed:
             return values, blocked

@@ -17,6 +17,8 @@ from tlsfit.espidf.model import load_release as load_idf
 from tlsfit.espidf.model import releases as idf_releases
 from tlsfit.mbedtls4.facts import lines as mbedtls4_lines
 from tlsfit.mbedtls4.facts import load_facts
+from tlsfit.ncs.model import load_release as load_ncs
+from tlsfit.ncs.model import releases as ncs_releases
 from tlsfit.zephyr.model import load_release as load_zephyr
 from tlsfit.zephyr.model import releases as zephyr_releases
 from tlsfit.zephyr4.model import load_release as load_zephyr4
@@ -87,6 +89,18 @@ def targets() -> tuple[Target, ...]:
             verified="esp-idf-check: Kconfiglib + preprocessor over tlsfit's model "
                      "(every shipped profile, tests/platforms) and over ESP-IDF's files at "
                      "the release tag (--idf-path)"))
+    for v in ncs_releases():
+        nrel = load_ncs(v)
+        out.append(Target(
+            id=f"ncs-{v}", platform="nRF Connect SDK", release=v,
+            facts_tag=nrel.tag if "tag" in nrel.provenance["confidence"] else
+            f"{nrel.tag} branch after rc1 (no tag)", mbedtls=nrel.mbedtls_version,
+            backend="psa", directory=f"ncs/{v}",
+            files="prj.conf + the header it stands for (PSA path; the legacy path when the "
+                  "profile needs MBEDTLS_RSA_C)",
+            verified="ncs-check: Kconfiglib + preprocessor (check_config.h) over tlsfit's model "
+                     "(every shipped profile, tests/platforms) and over sdk-nrf's files at the "
+                     "release with nrf_security's own CMake generating the headers (--ncs-base)"))
     for v in mbedtls4_lines():
         facts = load_facts(v)
         out.append(Target(

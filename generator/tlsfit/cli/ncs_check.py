@@ -1,0 +1,90 @@
+"""The ``tlsfit ncs-check`` command: find the fragments, check each, print a table."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tlsfit.cli.fragment_inputs import generated_fragments, model_lines
+from tlsfit.errors import TlsfitError
+from tlsfit.mbedtls.tree import locate
+from tlsfit.ncs.check import check_fragment
+from tlsfit.ncs.fragments import FRAGMENT_NAME, model_tree
+from tlsfit.ncs.kconfig import NcsTree
+from tlsfit.ncs.model import NcsRelease, load_release, releases
+from tlsfit.zephyr.check import CheckResult
+
+
+def _fragments(inputs: list[str]) -> list[Path]:
+    found = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found += generated_fragments(path, f"ncs/*/{FRAGMENT_NAME}",
+                                         "nRF Connect SDK fragments (generate with --target "
+                                         "ncs-VERSION)")
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise TlsfitError(f"{path}: no such fragment or directory")
+    return found
+
+
+def open_workspace(base: Path) -> tuple[NcsTree, NcsRelease]:
+    """A west workspace of NCS (nrf/ and zephyr/), of a release line tlsfit knows."""
+    base = base.resolve()
+    version_file = base / "nrf" / "VERSION"
+    if not version_file.is_file():
+        raise TlsfitError(f"{base} is not an nRF Connect SDK workspace: nrf/VERSION is missing "
+                          "(pass the directory that holds nrf/ and zephyr/)")
+    version = version_file.read_text(encoding="utf-8").strip()
+    line = ".".join(version.split(".")[:2])
+    if line not in releases():
+        raise TlsfitError(f"{base} is nRF Connect SDK {version}; tlsfit knows "
+                          f"{', '.join(releases())}")
+    rel = load_release(line)
+    return NcsTree(harness=rel.harness, nrf=base / "nrf", zephyr=base / "zephyr"), rel
+
+
+def _trees(args: argparse.Namespace) -> list[tuple[NcsTree, NcsRelease]]:
+    if args.model:
+        return [(model_tree(v), load_release(v))
+                for v in model_lines(args.model, releases(), "nRF Connect SDK")]
+    if not args.ncs_base:
+        raise TlsfitError("no nRF Connect SDK tree: pass --ncs-base DIR (the west workspace), "
+                          "or --model VERSION for tlsfit's model")
+    return [open_workspace(Path(args.ncs_base))]
+
+
+def run_ncs_check(args: argparse.Namespace) -> int:
+    trees = _trees(args)
+    mbedtls = locate(args.mbedtls_src)
+    results: list[CheckResult] = []
+    for fragment in _fragments(args.inputs):
+        header = Path(args.header) if args.header else fragment.parent / "mbedtls_config.h"
+        line = fragment.parent.name if fragment.parent.parent.name == "ncs" else None
+        for tree, rel in trees:
+            if line is not None and line != rel.version:
+                continue        # a fragment is checked against the release it was written for
+            results.append(check_fragment(fragment, tree, rel, mbedtls, header))
+    if not results:
+        raise TlsfitError("no fragment was written for the given nRF Connect SDK release(s)")
+    width = max(len(str(r.fragment)) for r in results)
+    print(f"{'fragment'.ljust(width)}  {'checked against'.ljust(28)}  result")
+    for r in results:
+        print(f"{str(r.fragment).ljust(width)}  {r.where[-28:].ljust(28)}  {r.verdict()}")
+    for r in results:
+        if r.ok:
+            continue
+        print(f"\n{r.fragment} ({r.where}):")
+        for p in r.kconfig_problems:
+            print(f"  {p}")
+        for e in r.cpp_errors:
+            print(f"  {e}")
+        for d in r.undeclared():
+            print(f"  {d.describe()}")
+        for d in r.unseen():
+            print(f"  declared but not seen: {d.name} ({d.kind})")
+    bad = sum(1 for r in results if not r.ok)
+    print(f"\n{len(results) - bad} passed, {bad} failed")
+    return 1 if bad else 0

@@ -1,0 +1,166 @@
+"""nrf_security's Kconfig, loaded with Kconfiglib the way an NCS build reads it.
+
+An NCS build reads sdk-nrf's ``subsys/nrf_security/Kconfig`` (sourced before Zephyr's
+``modules/mbedtls/Kconfig``), which sources Zephyr's ``modules/mbedtls/Kconfig.psa*``. tlsfit
+loads either a real tree (the user's NCS workspace: ``nrf/`` and ``zephyr/``) or its model (the
+facts in ``data/ncs/<line>/release.json`` rendered back), each between tlsfit's two harness files
+of that release: ``externals.kconfig`` (the rest of NCS and Zephyr, as an nRF5340 application core
+without TF-M has it) and ``zephyr-mbedtls.kconfig`` (the part of Zephyr's mbedtls Kconfig that
+nrf_security builds on: MBEDTLS, the implementation choice, the heap).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import kconfiglib as K
+
+from tlsfit.errors import TlsfitError
+
+#: Where a symbol is "ours" (nrf_security's or Zephyr's mbedtls Kconfig) rather than a harness stub.
+_MARKERS = ("/subsys/nrf_security/", "modules/mbedtls/", "tlsfit-ncs-model")
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@dataclass
+class NcsKconfig:
+    """A loaded nrf_security Kconfig (Kconfiglib) and what it was loaded from."""
+
+    kconf: K.Kconfig
+    where: str
+
+    def facts(self) -> dict[str, Any]:
+        """Every symbol and choice defined by nrf_security or Zephyr's mbedtls Kconfig files."""
+        kc = self.kconf
+
+        def scs(sc: object) -> str:
+            return "y" if isinstance(sc, K.Choice) else K.standard_sc_expr_str(sc)
+
+        def es(e: object) -> str | None:
+            if e is kc.y:
+                return None
+            out = K.expr_str(e, scs)
+            out = re.sub(r"(^| && )y(?= && |$)", "", out).strip(" &")
+            return None if out in ("", "y") else out
+
+        def ours(node: K.MenuNode) -> bool:
+            return any(m in node.filename for m in _MARKERS)
+
+        symbols, choices = [], []
+        for node in kc.node_iter():
+            if not ours(node):
+                continue
+            item = node.item
+            where = node.filename.split("/subsys/nrf_security/")[-1].split("modules/mbedtls/")[-1]
+            if isinstance(item, K.Symbol):
+                f: dict[str, Any] = {"name": item.name, "type": K.TYPE_TO_STR[item.orig_type],
+                                     "file": where}
+                if node.prompt:
+                    f["prompt"] = es(node.prompt[1]) or "y"
+                if es(node.dep):
+                    f["depends"] = es(node.dep)
+                for key, items in (("defaults", node.defaults), ("selects", node.selects),
+                                   ("implies", node.implies)):
+                    if items:
+                        f[key] = [[K.expr_str(v, scs), es(c) or "y"] for v, c in items]
+                if node.ranges:
+                    f["ranges"] = [[K.expr_str(a), K.expr_str(b), es(c) or "y"]
+                                   for a, b, c in node.ranges]
+                if item.choice is not None:
+                    f["choice"] = item.choice.name
+                symbols.append(f)
+            elif isinstance(item, K.Choice):
+                choices.append({"name": item.name,
+                                "prompt": (es(node.prompt[1]) or "y") if node.prompt else None,
+                                "depends": es(node.dep),
+                                "defaults": [[s.name, es(c) or "y"] for s, c in node.defaults],
+                                "file": where})
+        return {"symbols": symbols, "choices": choices}
+
+
+def _without_sources(text: str) -> str:
+    return "\n".join(line for line in text.splitlines()
+                     if not re.match(r"\s*(o|r)?source\b", line)) + "\n"
+
+
+@dataclass(frozen=True)
+class NcsTree:
+    """An NCS tree to read nrf_security from: the user's (sdk-nrf and Zephyr), or tlsfit's model
+    of a release (a directory holding the rendered Kconfig)."""
+
+    harness: Path                 # data/ncs/<line>: externals.kconfig, zephyr-mbedtls.kconfig
+    nrf: Path | None              # sdk-nrf checkout (the west workspace's nrf/)
+    zephyr: Path | None
+    model: Path | None = None     # the rendered model's directory
+
+    @property
+    def nrf_security(self) -> Path | None:
+        return self.nrf / "subsys" / "nrf_security" if self.nrf else None
+
+    def describe(self) -> str:
+        return f"sdk-nrf at {self.nrf}" if self.nrf else "tlsfit's model"
+
+
+def render_model(model_text: str, harness: Path, dest: Path) -> Path:
+    """Write tlsfit's model Kconfig (and the stand-in without its sources) under DEST."""
+    (dest / "tlsfit-ncs-model.kconfig").write_text(model_text, encoding="utf-8")
+    stand_in = (harness / "zephyr-mbedtls.kconfig").read_text(encoding="utf-8")
+    (dest / "zephyr-mbedtls.kconfig").write_text(_without_sources(stand_in), encoding="utf-8")
+    return dest
+
+
+def root_text(tree: NcsTree) -> tuple[str, dict[str, str]]:
+    """The root Kconfig an NCS build of TREE amounts to, and the environment it expands."""
+    parts = ['mainmenu "tlsfit: nrf_security and Zephyr\'s mbedtls Kconfig"',
+             f'source "{tree.harness / "externals.kconfig"}"']
+    if tree.model is not None:
+        parts += [f'source "{tree.model / "tlsfit-ncs-model.kconfig"}"',
+                  f'source "{tree.model / "zephyr-mbedtls.kconfig"}"']
+        srctree = str(tree.model)
+    else:
+        assert tree.nrf is not None and tree.zephyr is not None
+        kconfig = tree.nrf / "subsys" / "nrf_security" / "Kconfig"
+        if not kconfig.is_file():
+            raise TlsfitError(f"{tree.nrf} is not an sdk-nrf tree: subsys/nrf_security/Kconfig "
+                              "is missing")
+        if not (tree.zephyr / "modules" / "mbedtls").is_dir():
+            raise TlsfitError(f"{tree.zephyr} is not a Zephyr tree: modules/mbedtls is missing")
+        parts += [f'source "{kconfig}"', f'source "{tree.harness / "zephyr-mbedtls.kconfig"}"']
+        srctree = str(tree.zephyr)
+    env = {"srctree": srctree, "ZEPHYR_BASE": srctree, "ARCH": "arm",
+           "ZEPHYR_TOOLCHAIN_VARIANT": "zephyr", "NCS_NRF": str(tree.nrf or srctree),
+           "ZEPHYR_OBERON_PSA_CRYPTO_MODULE_DIR": "/oberon-psa-crypto"}
+    return "\n".join(parts) + "\n", env
+
+
+def load_kconfig(tree: NcsTree) -> NcsKconfig:
+    """Kconfiglib over TREE (for reading facts: scripts/ncs-facts.py)."""
+    text, env = root_text(tree)
+    with tempfile.TemporaryDirectory(prefix="tlsfit-ncs-k-") as tmp:
+        root = Path(tmp) / "Kconfig.root"
+        root.write_text(text, encoding="utf-8")
+        with _environment(env):
+            try:
+                kc = K.Kconfig(str(root), warn_to_stderr=False)
+            except K.KconfigError as exc:
+                raise TlsfitError(f"nrf_security Kconfig does not load: {exc}") from None
+    return NcsKconfig(kconf=kc, where=tree.describe())
