@@ -176,7 +176,7 @@ def _template_rules(template: Path, setters: dict[str, list[tuple[object, str]]]
                 stack.pop()
             continue
         m = re.match(r"#\s*(cmakedefine|define)\s+(\w+)\s*(.*)$", s)
-        if not m or m.group(2) == guard or (m.group(2).endswith("_H") and not m.group(3)):
+        if not m:
             continue
         kind, name, value = m.groups()
         when = [c for c in stack if c != "1"]

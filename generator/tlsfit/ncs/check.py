@@ -13,6 +13,7 @@ declared in the fragment (``# tlsfit-declared:`` lines).
 from __future__ import annotations
 
 import re
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -97,10 +98,16 @@ def check_fragment(fragment: Path, tree: NcsTree, rel: NcsRelease, mbedtls: Mbed
             crypto = header.parent / CRYPTO_CONFIG_NAME
             if crypto.is_file():
                 mine_files.append(crypto.resolve())
+            # nrf_security's PSA config file defines the guard of Mbed TLS's key-pair
+            # adjustment (PSA_CRYPTO_ADJUST_KEYPAIR_TYPES_H) and states its result itself:
+            # the header is compared after that same adjustment, by Mbed TLS's own file.
             (gen / "tlsfit_probe_mine.h").write_text(
-                "".join(f'#include "{f}"\n' for f in mine_files), encoding="utf-8")
-            mine = macro_set(Preprocess(COMPILER, (gen,), extra=TARGET_FLAGS),
-                             entry="tlsfit_probe_mine.h")
+                "".join(f'#include "{f}"\n' for f in mine_files)
+                + "#define MBEDTLS_CONFIG_FILES_READ\n"
+                "#include <psa/crypto_adjust_config_key_pair_types.h>\n"
+                "#undef MBEDTLS_CONFIG_FILES_READ\n", encoding="utf-8")
+            mine = macro_set(Preprocess(COMPILER, (gen, mbedtls.include_dir),
+                                        extra=TARGET_FLAGS), entry="tlsfit_probe_mine.h")
             differences = compare(mine, actual)
     return CheckResult(fragment=fragment, where=tree.describe(), mode="prj.conf",
                        kconfig_problems=problems, cpp_errors=errors, shadowed=(),
@@ -124,18 +131,30 @@ def _c_value(value: str) -> str:
     return '"' + value.replace('"', '\\"') + '"'
 
 
-def header_macros(headers: dict[str, str], values: dict[str, str],
-                  mbedtls: MbedtlsTree | None = None) -> dict[str, str]:
-    """The macros of generated HEADERS alone (for comparing tlsfit's rules with nrf_security's
-    CMake: scripts/ncs-facts.py)."""
+def header_macros(headers: dict[str, str], values: dict[str, str]) -> dict[str, str]:
+    """Every macro the generated HEADERS define, beyond the compiler's own and autoconf.h's
+    (for comparing tlsfit's rules with nrf_security's CMake: scripts/ncs-facts.py). Nothing is
+    filtered out: a header guard of Mbed TLS's that nrf_security defines counts too."""
     with tempfile.TemporaryDirectory(prefix="tlsfit-ncs-h-") as tmp:
         gen = Path(tmp)
         (gen / "autoconf.h").write_text("".join(f"#define CONFIG_{k} {_c_value(v)}\n"
                                                 for k, v in sorted(values.items())
                                                 if v not in ("n", "")), encoding="utf-8")
-        probe = "".join(f'#include "{name}"\n' for name in sorted(headers))
         for name, text in headers.items():
             (gen / name).write_text(text, encoding="utf-8")
-        (gen / "tlsfit_probe.h").write_text('#include "autoconf.h"\n' + probe, encoding="utf-8")
-        pp = Preprocess("gcc", (gen,))
-        return dict(macro_set(pp, entry="tlsfit_probe.h").values)
+        (gen / "tlsfit_probe.h").write_text("".join(f'#include "{n}"\n' for n in sorted(headers)),
+                                            encoding="utf-8")
+
+        def defines(entry: str) -> dict[str, str]:
+            out = subprocess.run(["gcc", "-E", "-dM", "-imacros", str(gen / "autoconf.h"),
+                                  f"-I{gen}", "-x", "c", entry], capture_output=True, text=True,
+                                 check=True).stdout
+            found = {}
+            for line in out.splitlines():
+                parts = line.split(None, 2)
+                if len(parts) >= 2 and parts[0] == "#define":
+                    found[parts[1]] = parts[2] if len(parts) > 2 else ""
+            return found
+        base = defines("/dev/null")
+        return {k: v for k, v in defines(str(gen / "tlsfit_probe.h")).items()
+                if k not in base and k != "TLSFIT_PROBE"}

@@ -84,6 +84,17 @@ def _evaluate(rel: NcsRelease, assign: dict[str, str]) -> tuple[dict[str, str], 
     return result.values, list(result.problems)
 
 
+#: nrf_security 2.8 to 3.3 always build X.509 and PK with TLS (Kconfig.tls: MBEDTLS_TLS_LIBRARY
+#: selects MBEDTLS_X509_LIBRARY, which selects MBEDTLS_PK_C), and Mbed TLS's check_config.h
+#: refuses MBEDTLS_PK_C without a key type: a profile without certificates (PSK) gets the
+#: smallest one, an EC public key on P-256.
+_PK_NEEDS_A_KEY = {
+    "PSA_WANT_KEY_TYPE_ECC_PUBLIC_KEY": "nrf_security's TLS always brings MBEDTLS_PK_C "
+    "(TLS_LIBRARY selects X509_LIBRARY, which selects PK_C) and check_config.h refuses PK_C "
+    "without a key type: the smallest one",
+    "PSA_WANT_ECC_SECP_R1_256": "the curve of that key type"}
+
+
 def menu(rel: NcsRelease, path: str) -> Menu:
     switch = {LEGACY_SWITCH: "y" if path == "legacy" else "n"}
     rules = rel.legacy if path == "legacy" else rel.nrf_config
@@ -94,10 +105,29 @@ def menu(rel: NcsRelease, path: str) -> Menu:
                 port=_PORT)
 
 
+def _keypair_closure(wanted: dict[str, str]) -> dict[str, str]:
+    """What Mbed TLS 3.6 derives from the key-pair PSA_WANTs (any of IMPORT, EXPORT, GENERATE,
+    DERIVE gives BASIC; BASIC gives PUBLIC_KEY, IMPORT and EXPORT: Mbed TLS 3.6.6
+    include/psa/crypto_adjust_config_key_pair_types.h). nrf_security's PSA config file defines
+    that header's guard, PSA_CRYPTO_ADJUST_KEYPAIR_TYPES_H, so Mbed TLS does not derive them:
+    Kconfig must say them."""
+    out = dict(wanted)
+    for kind in ("ECC", "RSA", "DH"):
+        pair = f"PSA_WANT_KEY_TYPE_{kind}_KEY_PAIR_"
+        if any(f"{pair}{op}" in out for op in ("IMPORT", "EXPORT", "GENERATE", "DERIVE")):
+            out[f"{pair}BASIC"] = "1"
+        if f"{pair}BASIC" in out:
+            for name in (f"PSA_WANT_KEY_TYPE_{kind}_PUBLIC_KEY", f"{pair}IMPORT",
+                         f"{pair}EXPORT"):
+                out[name] = "1"
+    return out
+
+
 def _wanted(resolution: Resolution) -> dict[str, str]:
     """The header's macros; a PSA_WANT flag is 1, as crypto config files define it."""
-    return {o.name: ("1" if o.name.startswith("PSA_WANT_") else "") if o.is_bool else o.value
-            for o in resolution.options}
+    return _keypair_closure({
+        o.name: ("1" if o.name.startswith("PSA_WANT_") else "") if o.is_bool else o.value
+        for o in resolution.options})
 
 
 def _declare(rel: NcsRelease, menu_: Menu, wanted: dict[str, str], got: dict[str, str],
@@ -106,7 +136,7 @@ def _declare(rel: NcsRelease, menu_: Menu, wanted: dict[str, str], got: dict[str
     sym_of = {m: s for s, ms in sym_macros.items() for m in ms}
     declared = []
     for m in sorted(got.keys() | wanted.keys()):
-        if m.endswith("_CONFIG_FILE"):
+        if m.endswith(("_CONFIG_FILE", "_H")):     # file names and include guards
             continue
         sym = sym_of.get(m)
         if m in got and m not in wanted:
@@ -125,16 +155,29 @@ def _declare(rel: NcsRelease, menu_: Menu, wanted: dict[str, str], got: dict[str
     return declared
 
 
-def _attempt(rel: NcsRelease, resolution: Resolution, path: str
-             ) -> tuple[NcsFragment, list[str]]:
+def _attempt(rel: NcsRelease, resolution: Resolution, path: str,
+             psa_wants: dict[str, str] | None = None) -> tuple[NcsFragment, list[str]]:
+    header = _wanted(resolution)          # what the header the fragment stands for has
+    wanted = header
+    if psa_wants:   # the legacy path still configures the PSA core by PSA_WANT_*
+        wanted = _keypair_closure({**wanted, **psa_wants})
+    keep: dict[str, str] = {}
+    if ("MBEDTLS_RSA_C" not in wanted
+            and not any(k.startswith("PSA_WANT_KEY_TYPE_ECC_") for k in wanted)):
+        keep = _PK_NEEDS_A_KEY
+        wanted = {**wanted, **{k: "1" for k in keep}}
     m = menu(rel, path)
-    wanted = _wanted(resolution)
     solution = solve(m, wanted)
     assign = {**_BASE, LEGACY_SWITCH: "y" if path == "legacy" else "n", **solution.assign}
     if path != "legacy":
         assign.pop(LEGACY_SWITCH)
     got = m.macros(solution.values)
-    declared = _declare(rel, m, wanted, got, solution.why, solution.blocked)
+    declared = _declare(rel, m, _keypair_closure(header), got, solution.why, solution.blocked)
+    declared = [(n, k, "the PSA core's PSA_WANT_* on the legacy path (its template defines "
+                 "MBEDTLS_PSA_CRYPTO_CONFIG): those of the profile's PSA variant")
+                if psa_wants and k == "+" and n in psa_wants else
+                (n, k, keep[n]) if k == "+" and n in keep else (n, k, w)
+                for n, k, w in declared]
     lost = [name for name, kind, _ in declared
             if kind == "-" and _FUNCTIONAL.search(name) and not m.port.search(name)]
     why = {**solution.why, "NRF_SECURITY": "nrf_security builds Mbed TLS and the PSA core",
@@ -176,7 +219,11 @@ def ncs_fragment(psa: Resolution, legacy: Resolution, version: str) -> NcsFragme
     frag, lost = _attempt(rel, psa, "psa")
     if not lost:
         return frag
-    frag2, lost2 = _attempt(rel, legacy, "legacy")
+    # nrf_security's legacy path still defines MBEDTLS_PSA_CRYPTO_CONFIG (its template), so the
+    # PSA core is configured by PSA_WANT_* there too: those of the profile's PSA variant, which
+    # tlsfit proves with the same profile
+    psa_wants = {k: v for k, v in _wanted(psa).items() if k.startswith("PSA_WANT_")}
+    frag2, lost2 = _attempt(rel, legacy, "legacy", psa_wants)
     if not lost2:
         return frag2
     names = [x.split(" (", 1)[0] for x in lost2]
