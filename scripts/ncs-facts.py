@@ -65,6 +65,11 @@ RELEASES = {
     "3.3": {"tag": "v3.3.0", "commit": "b72fb7070507", "mbedtls_version": "3.6.6",
             "confidence": "v3.3-branch after 3.3.0-rc1 (2026-04-13), no tag readable; only "
                           "CRACEN sources changed on the branch after rc1"},
+    "3.4": {"tag": "v3.4.0", "commit": "142362511ea9", "mbedtls_version": "4.1.0",
+            "mbedtls4_line": "4.1",
+            "confidence": "v3.4-branch after 3.4.0-rc1 (2026-06-16), no tag readable; medium. "
+                          "Zephyr's side (Kconfig.tf-psa-crypto, the PSA files) from upstream "
+                          "candidates older than Zephyr 4.4: low"},
 }
 
 #: Which template each header comes from and which CMake file sets its variables.
@@ -235,11 +240,15 @@ def main(argv: list[str]) -> int:
     forced = _forced(nrf / "CMakeLists.txt")
     headers = {}
     for key, (template, cmake) in HEADERS.items():
+        if not (nrf / "configs" / template).is_file():    # 3.4: no legacy path
+            headers[key] = []
+            continue
         headers[key] = [{**r, "when": _simplify(r["when"], forced)} for r in
                         _template_rules(nrf / "configs" / template, _setters(nrf / "cmake" / cmake))]
         parse_rules(headers[key], key)
     doc = {"schema": 1, "version": line, "tag": info["tag"], "commit": info["commit"],
            "mbedtls_version": info["mbedtls_version"],
+           **({"mbedtls4_line": info["mbedtls4_line"]} if "mbedtls4_line" in info else {}),
            "soc": "nRF5340 application core, no TF-M (the externals' values)",
            "kconfig": facts, "headers": headers, "cmake_forced": forced,
            "provenance": _provenance(tree, info)}

@@ -150,6 +150,11 @@ def _ncs_files(resolution: Resolution, target: Target, files: dict[str, str]
     variant = psa if frag.path == "psa" else legacy
     base = target.directory
     files[f"{base}/{NCS_FRAGMENT}"] = render_ncs_prj(variant, frag)
+    if target.translated:   # 3.4: the 4.x translation it stands for, next to it
+        for name, text in render_translation(psa, translate(psa, target.mbedtls_line)).items():
+            files[f"{base}/{name}"] = text
+        return ncs_manifest_entry(frag, f"{base}/{NCS_FRAGMENT}",
+                                  f"{base}/{TLS4_NAME} + {base}/{CRYPTO4_NAME}")
     for name, text in render_config(variant).items():
         files[f"{base}/{name}"] = text
     return ncs_manifest_entry(frag, f"{base}/{NCS_FRAGMENT}", f"{base}/{HEADER_NAME}")
@@ -233,7 +238,7 @@ _ZEPHYR_NAMES = ("prj.conf", "prj-custom-file.conf", USER_CONFIG_NAME, CUSTOM_HE
                  CRYPTO_CONFIG_NAME, TLS_USER4_NAME, CRYPTO_USER4_NAME, TLS4_NAME, CRYPTO4_NAME)
 _IDF_NAMES = (IDF_FRAGMENT, HEADER_NAME, TLS4_NAME, CRYPTO4_NAME)
 _MBEDTLS4_NAMES = (TLS4_NAME, CRYPTO4_NAME)
-_NCS_NAMES = (NCS_FRAGMENT, HEADER_NAME, CRYPTO_CONFIG_NAME)
+_NCS_NAMES = (NCS_FRAGMENT, HEADER_NAME, CRYPTO_CONFIG_NAME, TLS4_NAME, CRYPTO4_NAME)
 
 
 def _stale(files: dict[str, str], out_dir: Path) -> list[Path]:

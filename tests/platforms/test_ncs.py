@@ -19,7 +19,7 @@ from tlsfit_testdata import fragment_assignments
 
 pytestmark = pytest.mark.compile
 
-RELEASES = ("2.8", "2.9", "3.0", "3.1", "3.2", "3.3")
+RELEASES = ("2.8", "2.9", "3.0", "3.1", "3.2", "3.3", "3.4")
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Path:
     from tlsfit.cli.main import main
@@ -66,7 +66,31 @@ def test_every_generated_fragment_passes_its_release_model(generated: Path, caps
         code, out = _check(frag, release, capsys)
         assert code == 0, f"{profile} on NCS {release}:\n{out}"
         checked += 1
-    assert checked == 44     # 54 less the TLS 1.3 profiles 2.8/2.9 (and 3.0/3.1 for RSA) refuse
+    assert checked == 53     # 63 less the TLS 1.3 profiles 2.8/2.9 (and 3.0/3.1 for RSA) refuse
+
+
+def test_ncs_34_stands_for_the_mbedtls_41_translation(generated: Path, capsys) -> None:
+    """NCS 3.4 (Mbed TLS 4.1, Oberon PSA Crypto): PSA_CRYPTO instead of the promptless
+    NRF_SECURITY, TLS sockets turn on the TLS library, RSA key exchanges through the deprecated
+    MBEDTLS_RSA_C (declared), and the translated pair next to the fragment."""
+    d = generated / "https-client-rsa" / "ncs" / "3.4"
+    a = fragment_assignments(d / "prj.conf")
+    assert a["PSA_CRYPTO"] == "y" and "NRF_SECURITY" not in a
+    assert a["NET_SOCKETS_SOCKOPT_TLS"] == "y"
+    assert a["MBEDTLS_RSA_C"] == "y" and a["MBEDTLS_DECLARE_PRIVATE_IDENTIFIERS"] == "y"
+    assert "MBEDTLS_LEGACY_CRYPTO_C" not in a          # gone in 3.4
+    text = (d / "prj.conf").read_text(encoding="utf-8")
+    assert "TRANSLATED" in text
+    assert "# tlsfit-deprecated: MBEDTLS_RSA_C" in text
+    assert "# tlsfit-deprecated: MBEDTLS_DECLARE_PRIVATE_IDENTIFIERS" in text
+    assert (d / "tlsfit_mbedtls4_config.h").is_file()
+    assert (d / "tlsfit_tf_psa_crypto_config.h").is_file()
+    assert not (d / "mbedtls_config.h").exists()
+    code, out = _check(d / "prj.conf", "3.4", capsys)
+    assert code == 0 and "1 passed, 0 failed" in out, out
+    manifest = json.loads((generated / "https-client-rsa" / "manifest.json").read_text())
+    assert manifest["ncs"]["3.4"]["translated_for"] == "4.1"
+    assert "translated" in manifest["targets"]["ncs-3.4"]["proven"]
 
 
 def test_a_psk_profile_gets_the_key_type_nrf_security_needs(generated: Path) -> None:

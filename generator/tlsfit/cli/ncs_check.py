@@ -8,7 +8,9 @@ from pathlib import Path
 from tlsfit.cli.fragment_inputs import generated_fragments, model_lines
 from tlsfit.errors import TlsfitError
 from tlsfit.mbedtls.tree import locate
-from tlsfit.ncs.check import check_fragment
+from tlsfit.mbedtls4.render import CRYPTO_NAME as CRYPTO4_NAME
+from tlsfit.mbedtls4.render import TLS_NAME as TLS4_NAME
+from tlsfit.ncs.check import check_fragment, check_fragment_4x
 from tlsfit.ncs.fragments import FRAGMENT_NAME, model_tree
 from tlsfit.ncs.kconfig import NcsTree
 from tlsfit.ncs.model import NcsRelease, load_release, releases
@@ -58,7 +60,7 @@ def _trees(args: argparse.Namespace) -> list[tuple[NcsTree, NcsRelease]]:
 
 def run_ncs_check(args: argparse.Namespace) -> int:
     trees = _trees(args)
-    mbedtls = locate(args.mbedtls_src)
+    mbedtls = locate(args.mbedtls_src) if any(not rel.is_4x for _, rel in trees) else None
     results: list[CheckResult] = []
     for fragment in _fragments(args.inputs):
         header = Path(args.header) if args.header else fragment.parent / "mbedtls_config.h"
@@ -66,7 +68,12 @@ def run_ncs_check(args: argparse.Namespace) -> int:
         for tree, rel in trees:
             if line is not None and line != rel.version:
                 continue        # a fragment is checked against the release it was written for
-            results.append(check_fragment(fragment, tree, rel, mbedtls, header))
+            if rel.is_4x:
+                results.append(check_fragment_4x(fragment, tree, rel, fragment.parent / TLS4_NAME,
+                                                 fragment.parent / CRYPTO4_NAME))
+            else:
+                assert mbedtls is not None
+                results.append(check_fragment(fragment, tree, rel, mbedtls, header))
     if not results:
         raise TlsfitError("no fragment was written for the given nRF Connect SDK release(s)")
     width = max(len(str(r.fragment)) for r in results)

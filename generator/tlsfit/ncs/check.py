@@ -19,8 +19,8 @@ from pathlib import Path
 
 from tlsfit.mbedtls.tree import MbedtlsTree
 from tlsfit.ncs.cmake import run_cmake
-from tlsfit.ncs.kconfig import NcsTree, root_text
-from tlsfit.ncs.model import NcsRelease
+from tlsfit.ncs.kconfig import ConfigdefaultKconfig, NcsTree, root_text
+from tlsfit.ncs.model import NcsRelease, keypair_closure_c
 from tlsfit.platform.kconfig_merge import KconfigResult, merge
 from tlsfit.platform.macros import Preprocess, compare, macro_set
 from tlsfit.errors import TlsfitError
@@ -36,7 +36,7 @@ def evaluate(tree: NcsTree, rel: NcsRelease, fragments: list[Path]) -> KconfigRe
     """Merge FRAGMENTS over nrf_security's Kconfig, as west build does with prj.conf."""
     text, env = root_text(tree)
     return merge(text, env, fragments, "nRF Connect SDK", rel.version, tree.describe(),
-                 "prj.conf fragment")
+                 "prj.conf fragment", kconfig_class=ConfigdefaultKconfig)
 
 
 def _model_headers(rel: NcsRelease, values: dict[str, str]) -> dict[str, str]:
@@ -112,6 +112,41 @@ def check_fragment(fragment: Path, tree: NcsTree, rel: NcsRelease, mbedtls: Mbed
     return CheckResult(fragment=fragment, where=tree.describe(), mode="prj.conf",
                        kconfig_problems=problems, cpp_errors=errors, shadowed=(),
                        differences=differences, declared=read_declared(fragment))
+
+
+def check_fragment_4x(fragment: Path, tree: NcsTree, rel: NcsRelease, tls: Path,
+                      crypto: Path) -> CheckResult:
+    """NCS 3.4+: the generated nrf-config.h and TF-PSA-Crypto config, compared with tlsfit's two
+    translated 4.x files (config files against config files, after the key-pair derivation
+    nrf_security states itself). Mbed TLS 4.x's own config checks run when it is built, which
+    tlsfit's tests cannot do here (compile-check with a 4.x tree builds the translated pair)."""
+    kres = evaluate(tree, rel, [fragment])
+    accepted = _deprecated_ok(fragment)
+    problems = tuple(p for p in kres.problems
+                     if not (p.symbol in accepted and p.message.startswith("deprecated")))
+    for f in (tls, crypto):
+        if not f.is_file():
+            raise TlsfitError(f"{f}: no such file (the translated 4.x config the fragment "
+                              "stands for)")
+    with tempfile.TemporaryDirectory(prefix="tlsfit-ncs4-") as tmp:
+        gen = Path(tmp)
+        autoconf = gen / "autoconf.h"
+        autoconf.write_text(kres.autoconf, encoding="utf-8")
+        headers = generated_headers(tree, rel, kres.values)
+        for name, text in headers.items():
+            (gen / name).write_text(text, encoding="utf-8")
+        (gen / "tlsfit_probe_ncs.h").write_text(
+            "".join(f'#include "{n}"\n' for n in sorted(headers)), encoding="utf-8")
+        actual = macro_set(Preprocess(COMPILER, (gen,), imacros=(autoconf,),
+                                      extra=TARGET_FLAGS), entry="tlsfit_probe_ncs.h")
+        (gen / "tlsfit_probe_mine.h").write_text(
+            f'#include "{crypto.resolve()}"\n#include "{tls.resolve()}"\n'
+            + keypair_closure_c(), encoding="utf-8")
+        mine = macro_set(Preprocess(COMPILER, (gen,), extra=TARGET_FLAGS),
+                         entry="tlsfit_probe_mine.h")
+    return CheckResult(fragment=fragment, where=tree.describe(), mode="prj.conf",
+                       kconfig_problems=problems, cpp_errors=(), shadowed=(),
+                       differences=compare(mine, actual), declared=read_declared(fragment))
 
 
 def _deprecated_ok(fragment: Path) -> frozenset[str]:

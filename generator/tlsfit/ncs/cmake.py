@@ -47,10 +47,14 @@ def run_cmake(nrf_security: Path, values: dict[str, str], forced: dict[str, str]
                 lines.append(f"set(CONFIG_{sym} {_cmake_value(value)})")
         for sym, value in sorted(forced.items()):
             lines.append(f"set(CONFIG_{sym} {'True' if value == 'y' else 'False'})")
-        lines += ["if(CONFIG_MBEDTLS_LEGACY_CRYPTO_C)",
-                  f'  include("{cmake_dir / "legacy_crypto_config.cmake"}")', "else()",
-                  f'  include("{cmake_dir / "nrf_config.cmake"}")', "endif()",
-                  f'include("{cmake_dir / "psa_crypto_want_config.cmake"}")']
+        if (cmake_dir / "legacy_crypto_config.cmake").is_file():     # 2.8 to 3.3
+            lines += ["if(CONFIG_MBEDTLS_LEGACY_CRYPTO_C)",
+                      f'  include("{cmake_dir / "legacy_crypto_config.cmake"}")', "else()",
+                      f'  include("{cmake_dir / "nrf_config.cmake"}")', "endif()"]
+        else:                                                         # 3.4: TLS only with MBEDTLS
+            lines += ["if(CONFIG_MBEDTLS)",
+                      f'  include("{cmake_dir / "nrf_config.cmake"}")', "endif()"]
+        lines.append(f'include("{cmake_dir / "psa_crypto_want_config.cmake"}")')
         script = Path(tmp) / "tlsfit-generate.cmake"
         script.write_text("\n".join(lines) + "\n", encoding="utf-8")
         proc = subprocess.run(["cmake", "-P", str(script)], capture_output=True, text=True,

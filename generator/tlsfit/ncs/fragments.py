@@ -26,9 +26,10 @@ from pathlib import Path
 
 from tlsfit.errors import TlsfitError
 from tlsfit.generate.resolve import Resolution
+from tlsfit.mbedtls4.translate import translate
 from tlsfit.ncs.check import evaluate
 from tlsfit.ncs.kconfig import NcsTree, render_model
-from tlsfit.ncs.model import LEGACY_SWITCH, NcsRelease, load_release, releases
+from tlsfit.ncs.model import LEGACY_SWITCH, NcsRelease, keypair_closure, load_release, releases
 from tlsfit.platform.releases import rendered_once
 from tlsfit.platform.rules import symbol_macros
 from tlsfit.platform.solve import Menu, solve
@@ -47,8 +48,15 @@ _PORT = re.compile(r"(_ALT)$|^MBEDTLS_PLATFORM_|^MBEDTLS_PSA_CRYPTO_(SPM|CLIENT|
 _FUNCTIONAL = re.compile(r"^(?!MBEDTLS_PSA_P256M_DRIVER_ENABLED$)MBEDTLS_.*(_C|_ENABLED)$"
                          r"|^MBEDTLS_SSL_PROTO_|^MBEDTLS_SSL_SERVER_NAME_INDICATION$"
                          r"|^PSA_WANT_(ALG|KEY_TYPE|ECC)_")
-#: Turned on first: nrf_security itself, Zephyr's Mbed TLS (TLS and X.509 live under it).
+#: Turned on first: nrf_security itself, Zephyr's Mbed TLS (TLS and X.509 live under it). In
+#: 3.4 NRF_SECURITY has no prompt: CONFIG_PSA_CRYPTO (Zephyr's PSA provider, custom on Nordic
+#: SoCs) turns it on (nrf_security Kconfig; NCS 3.4 release notes).
 _BASE = {"NRF_SECURITY": "y", "MBEDTLS": "y"}
+_BASE_4X = {"PSA_CRYPTO": "y", "MBEDTLS": "y"}
+
+
+def _base(rel: NcsRelease) -> dict[str, str]:
+    return _BASE_4X if rel.is_4x else _BASE
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,9 @@ class NcsFragment:
     assignments: tuple[Assignment, ...]
     declared: tuple[tuple[str, str, str], ...]     # (macro, +|-|~, why)
     notes: tuple[str, ...]
+    #: deprecated symbols the fragment must set, each with why (``# tlsfit-deprecated:``)
+    deprecated: tuple[tuple[str, str], ...] = ()
+    mbedtls4_line: str | None = None               # 3.4+: the 4.x translation it stands for
 
 
 def model_tree(version: str) -> NcsTree:
@@ -95,37 +106,30 @@ _PK_NEEDS_A_KEY = {
     "PSA_WANT_ECC_SECP_R1_256": "the curve of that key type"}
 
 
-def menu(rel: NcsRelease, path: str) -> Menu:
-    switch = {LEGACY_SWITCH: "y" if path == "legacy" else "n"}
+def menu(rel: NcsRelease, path: str, extra: dict[str, str] | None = None) -> Menu:
+    switch = {} if rel.is_4x else {LEGACY_SWITCH: "y" if path == "legacy" else "n"}
+    switch = {**switch, **(extra or {})}
     rules = rel.legacy if path == "legacy" else rel.nrf_config
     return Menu(platform=f"nRF Connect SDK {rel.version}", rules=rules + rel.psa_want,
                 symbols=rel.kconfig_symbols,
                 macros=lambda values: rel.macros({**values, **switch}),
-                evaluate=lambda assign: _evaluate(rel, {**_BASE, **switch, **assign}),
-                port=_PORT)
+                evaluate=lambda assign: _evaluate(rel, {**_base(rel), **assign, **switch}),
+                port=_PORT, allow_deprecated=True)
 
 
-def _keypair_closure(wanted: dict[str, str]) -> dict[str, str]:
-    """What Mbed TLS 3.6 derives from the key-pair PSA_WANTs (any of IMPORT, EXPORT, GENERATE,
-    DERIVE gives BASIC; BASIC gives PUBLIC_KEY, IMPORT and EXPORT: Mbed TLS 3.6.6
-    include/psa/crypto_adjust_config_key_pair_types.h). nrf_security's PSA config file defines
-    that header's guard, PSA_CRYPTO_ADJUST_KEYPAIR_TYPES_H, so Mbed TLS does not derive them:
-    Kconfig must say them."""
-    out = dict(wanted)
-    for kind in ("ECC", "RSA", "DH"):
-        pair = f"PSA_WANT_KEY_TYPE_{kind}_KEY_PAIR_"
-        if any(f"{pair}{op}" in out for op in ("IMPORT", "EXPORT", "GENERATE", "DERIVE")):
-            out[f"{pair}BASIC"] = "1"
-        if f"{pair}BASIC" in out:
-            for name in (f"PSA_WANT_KEY_TYPE_{kind}_PUBLIC_KEY", f"{pair}IMPORT",
-                         f"{pair}EXPORT"):
-                out[name] = "1"
-    return out
+def _deprecated_symbols(rel: NcsRelease) -> frozenset[str]:
+    """Symbols whose definition selects DEPRECATED (Zephyr's mark)."""
+    return frozenset(sym["name"] for sym in rel.kconfig_symbols
+                     if any(t == "DEPRECATED" for t, _ in sym.get("selects", ())))
 
 
-def _wanted(resolution: Resolution) -> dict[str, str]:
-    """The header's macros; a PSA_WANT flag is 1, as crypto config files define it."""
-    return _keypair_closure({
+def _wanted(resolution: Resolution, line: str | None = None) -> dict[str, str]:
+    """The header's macros; a PSA_WANT flag is 1, as crypto config files define it. For a 4.x
+    release (LINE) the macros of the Mbed TLS 4.x translation."""
+    if line is not None:
+        t = translate(resolution, line)
+        return keypair_closure({x.name: x.value for x in t.tls + t.crypto})
+    return keypair_closure({
         o.name: ("1" if o.name.startswith("PSA_WANT_") else "") if o.is_bool else o.value
         for o in resolution.options})
 
@@ -157,22 +161,25 @@ def _declare(rel: NcsRelease, menu_: Menu, wanted: dict[str, str], got: dict[str
 
 def _attempt(rel: NcsRelease, resolution: Resolution, path: str,
              psa_wants: dict[str, str] | None = None) -> tuple[NcsFragment, list[str]]:
-    header = _wanted(resolution)          # what the header the fragment stands for has
+    header = _wanted(resolution, rel.mbedtls4_line)   # what the header it stands for has
     wanted = header
     if psa_wants:   # the legacy path still configures the PSA core by PSA_WANT_*
-        wanted = _keypair_closure({**wanted, **psa_wants})
+        wanted = keypair_closure({**wanted, **psa_wants})
     keep: dict[str, str] = {}
     if ("MBEDTLS_RSA_C" not in wanted
             and not any(k.startswith("PSA_WANT_KEY_TYPE_ECC_") for k in wanted)):
         keep = _PK_NEEDS_A_KEY
         wanted = {**wanted, **{k: "1" for k in keep}}
-    m = menu(rel, path)
+    # NCS 3.4: nrf_security's TLS library has no prompt; Zephyr's TLS sockets turn it on
+    # (Kconfig.tls: MBEDTLS_TLS_LIBRARY default y if NET_SOCKETS_SOCKOPT_TLS)
+    extra = ({"NET_SOCKETS_SOCKOPT_TLS": "y"}
+             if rel.is_4x and "MBEDTLS_SSL_TLS_C" in wanted else {})
+    m = menu(rel, path, extra)
     solution = solve(m, wanted)
-    assign = {**_BASE, LEGACY_SWITCH: "y" if path == "legacy" else "n", **solution.assign}
-    if path != "legacy":
-        assign.pop(LEGACY_SWITCH)
+    assign = {**_base(rel), **extra, **({LEGACY_SWITCH: "y"} if path == "legacy" else {}),
+              **{k: v for k, v in solution.assign.items() if k != LEGACY_SWITCH}}
     got = m.macros(solution.values)
-    declared = _declare(rel, m, _keypair_closure(header), got, solution.why, solution.blocked)
+    declared = _declare(rel, m, keypair_closure(header), got, solution.why, solution.blocked)
     declared = [(n, k, "the PSA core's PSA_WANT_* on the legacy path (its template defines "
                  "MBEDTLS_PSA_CRYPTO_CONFIG): those of the profile's PSA variant")
                 if psa_wants and k == "+" and n in psa_wants else
@@ -181,14 +188,26 @@ def _attempt(rel: NcsRelease, resolution: Resolution, path: str,
     lost = [name for name, kind, _ in declared
             if kind == "-" and _FUNCTIONAL.search(name) and not m.port.search(name)]
     why = {**solution.why, "NRF_SECURITY": "nrf_security builds Mbed TLS and the PSA core",
+           "PSA_CRYPTO": "the PSA core; on Nordic SoCs its provider is nrf_security (Oberon)",
+           "NET_SOCKETS_SOCKOPT_TLS": "Zephyr's TLS sockets, which turn on nrf_security's TLS "
+           "library in NCS 3.4 (it has no prompt); needs CONFIG_NET_SOCKETS",
            "MBEDTLS": "Zephyr's Mbed TLS (TLS and X.509)"}
+    deprecated = tuple((s_, why.get(s_, "") or "needed here") for s_, v in assign.items()
+                       if v == "y" and s_ in _deprecated_symbols(rel))
     if path == "legacy":
         why[LEGACY_SWITCH] = ("deprecated, but the only way to MBEDTLS_RSA_C, which an RSA key "
                               "exchange needs here (Kconfig.tls: "
                               "MBEDTLS_HAS_RSA_CIPHERSUITE_REQUIREMENTS)")
     notes = [f"nRF Connect SDK {rel.version} ({rel.tag}, Mbed TLS {rel.mbedtls_version}) "
              "generates nrf-config.h from Kconfig; it has no supported way to use a whole "
-             "header of your own, so what nrf_security keeps on is declared below.",
+             "header of your own, so what nrf_security keeps on is declared below."]
+    if rel.is_4x:
+        notes += [f"TRANSLATED: it stands for the Mbed TLS {rel.mbedtls4_line} translation of "
+                  "the profile's PSA-backend config (in this directory), which tlsfit builds "
+                  "and runs on Mbed TLS 3.6; tlsfit's tests do not build Mbed TLS 4.x. NCS "
+                  f"{rel.version} generates nrf-config.h (TLS) and the TF-PSA-Crypto config "
+                  "(PSA_WANT_* and the crypto options) from Kconfig."]
+    notes += [
              "nrf_security's PSA core, drivers (Oberon by default on nRF5340/nRF91) and entropy "
              "are left as NCS configures them for the SoC.",
              "CONFIG_MBEDTLS_SSL_CIPHERSUITES is not written: nrf_security maps it with "
@@ -204,7 +223,8 @@ def _attempt(rel: NcsRelease, resolution: Resolution, path: str,
                        path=path, assignments=tuple(Assignment(s, v, why.get(s, ""))
                                                     for s, v in assign.items()
                                                     if s != "MBEDTLS_SSL_CIPHERSUITES"),
-                       declared=tuple(declared), notes=tuple(notes))
+                       declared=tuple(declared), notes=tuple(notes), deprecated=deprecated,
+                       mbedtls4_line=rel.mbedtls4_line)
     return frag, [f"{n} ({w})" for n, k, w in declared if n in lost]
 
 
@@ -219,6 +239,11 @@ def ncs_fragment(psa: Resolution, legacy: Resolution, version: str) -> NcsFragme
     frag, lost = _attempt(rel, psa, "psa")
     if not lost:
         return frag
+    if rel.is_4x:       # no legacy path: Mbed TLS 4.x has no legacy crypto
+        names = [x.split(" (", 1)[0] for x in lost]
+        raise TlsfitError(f"{psa.profile.name.split('+tlsfit-backend')[0]}: nRF Connect SDK "
+                          f"{version} cannot give {', '.join(names)}, which the profile needs "
+                          f"({lost[0].split(' (', 1)[1].rstrip(')')})")
     # nrf_security's legacy path still defines MBEDTLS_PSA_CRYPTO_CONFIG (its template), so the
     # PSA core is configured by PSA_WANT_* there too: those of the profile's PSA variant, which
     # tlsfit proves with the same profile

@@ -11,6 +11,7 @@ nrf_security builds on: MBEDTLS, the implementation choice, the heap).
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -25,6 +26,56 @@ from tlsfit.errors import TlsfitError
 
 #: Where a symbol is "ours" (nrf_security's or Zephyr's mbedtls Kconfig) rather than a harness stub.
 _MARKERS = ("/subsys/nrf_security/", "modules/mbedtls/", "tlsfit-ncs-model")
+
+
+class ConfigdefaultKconfig(K.Kconfig):
+    """Kconfiglib with Zephyr's ``configdefault`` (used by NCS 3.4's nrf_security): a default
+    for a symbol defined elsewhere that does not weaken its dependencies (Zephyr's Kconfig
+    docs). Parsed as ``config``; afterwards the symbol's direct dependencies are those of its
+    other definitions, and the configdefault's defaults apply only where they hold."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.configdefault_lines: set[tuple[str, int]] = set()
+        super().__init__(*args, **kwargs)
+        self._apply_configdefaults()
+
+    def _open(self, filename: str, mode: str) -> Any:   # Kconfiglib's own file hook
+        f = super()._open(filename, mode)
+        if "r" not in mode:
+            return f
+        text = f.read()
+        f.close()
+        if "configdefault" in text:
+            lines = text.split("\n")
+            for i, line in enumerate(lines):
+                m = re.match(r"^(\s*)configdefault(\s+\w+.*)$", line)
+                if m:
+                    self.configdefault_lines.add((os.path.abspath(filename), i + 1))
+                    lines[i] = m.group(1) + "config" + m.group(2)
+            text = "\n".join(lines)
+        return io.StringIO(text)
+
+    def is_configdefault(self, node: K.MenuNode) -> bool:
+        name = node.filename if os.path.isabs(node.filename) else \
+            os.path.join(self.srctree, node.filename)
+        return (os.path.abspath(name), node.linenr) in self.configdefault_lines
+
+    def _apply_configdefaults(self) -> None:
+        if not self.configdefault_lines:
+            return
+        for sym in self.unique_defined_syms:
+            cd = [n for n in sym.nodes if self.is_configdefault(n)]
+            if not cd:
+                continue
+            others = [n for n in sym.nodes if n not in cd]
+            dep = self.n if others else self.y
+            for n in others:
+                dep = self._make_or(dep, n.dep)
+            sym.direct_dep = dep
+            cd_defaults = {id(d) for n in cd for d in n.defaults}
+            sym.defaults = [(d[0], self._make_and(d[1], dep)) if id(d) in cd_defaults else d
+                            for d in sym.defaults]
+        self._invalidate_all()
 
 
 @contextmanager
@@ -76,7 +127,14 @@ class NcsKconfig:
                                      "file": where}
                 if node.prompt:
                     f["prompt"] = es(node.prompt[1]) or "y"
-                if es(node.dep):
+                if isinstance(kc, ConfigdefaultKconfig) and kc.is_configdefault(node):
+                    # a configdefault: rendered as a definition that depends on what the
+                    # symbol's other definitions depend on, so that it weakens nothing
+                    others = [es(n.dep) for n in item.nodes if not kc.is_configdefault(n)]
+                    f["configdefault"] = True
+                    if others and all(others):
+                        f["depends"] = " || ".join(f"({o})" for o in others)
+                elif es(node.dep):
                     f["depends"] = es(node.dep)
                 for key, items in (("defaults", node.defaults), ("selects", node.selects),
                                    ("implies", node.implies)):
@@ -160,7 +218,7 @@ def load_kconfig(tree: NcsTree) -> NcsKconfig:
         root.write_text(text, encoding="utf-8")
         with _environment(env):
             try:
-                kc = K.Kconfig(str(root), warn_to_stderr=False)
+                kc = ConfigdefaultKconfig(str(root), warn_to_stderr=False)
             except K.KconfigError as exc:
                 raise TlsfitError(f"nrf_security Kconfig does not load: {exc}") from None
     return NcsKconfig(kconf=kc, where=tree.describe())

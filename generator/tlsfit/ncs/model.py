@@ -41,6 +41,12 @@ class NcsRelease:
     psa_want: tuple[Rule, ...]       # the PSA crypto config file
     forced: dict[str, str]           # CONFIG_* nrf_security's CMakeLists.txt forces
     provenance: dict[str, Any]
+    #: the Mbed TLS 4.x line of a 3.4+ release (its fragment stands for the 4.x translation)
+    mbedtls4_line: str | None = None
+
+    @property
+    def is_4x(self) -> bool:
+        return self.mbedtls4_line is not None
 
     @property
     def harness(self) -> Path:
@@ -73,6 +79,39 @@ class NcsRelease:
             f"rendered from generator/tlsfit/data/ncs/{self.version}/release.json."])
 
 
+#: What Mbed TLS derives from the key-pair PSA_WANTs: any of IMPORT, EXPORT, GENERATE, DERIVE
+#: gives BASIC; BASIC gives PUBLIC_KEY, IMPORT and EXPORT (Mbed TLS 3.6.6 and TF-PSA-Crypto
+#: 1.0.0 include/psa/crypto_adjust_config_key_pair_types.h). nrf_security's PSA config file
+#: defines that header's guard (PSA_CRYPTO_ADJUST_KEYPAIR_TYPES_H), so Mbed TLS does not
+#: derive them in an NCS build: Kconfig must say them.
+KEYPAIR_KINDS = ("ECC", "RSA", "DH")
+_KEYPAIR_OPS = ("IMPORT", "EXPORT", "GENERATE", "DERIVE")
+
+
+def keypair_closure(wanted: dict[str, str]) -> dict[str, str]:
+    out = dict(wanted)
+    for kind in KEYPAIR_KINDS:
+        pair = f"PSA_WANT_KEY_TYPE_{kind}_KEY_PAIR_"
+        if any(f"{pair}{op}" in out for op in _KEYPAIR_OPS):
+            out[f"{pair}BASIC"] = "1"
+        if f"{pair}BASIC" in out:
+            for name in (f"PSA_WANT_KEY_TYPE_{kind}_PUBLIC_KEY", f"{pair}IMPORT", f"{pair}EXPORT"):
+                out[name] = "1"
+    return out
+
+
+def keypair_closure_c() -> str:
+    """The same derivation as C, for comparing a config file with nrf_security's."""
+    out = []
+    for kind in KEYPAIR_KINDS:
+        pair = f"PSA_WANT_KEY_TYPE_{kind}_KEY_PAIR_"
+        out.append("#if " + " || ".join(f"defined({pair}{op})" for op in _KEYPAIR_OPS))
+        out += [f"#define {pair}BASIC 1", "#endif", f"#if defined({pair}BASIC)",
+                f"#define PSA_WANT_KEY_TYPE_{kind}_PUBLIC_KEY 1", f"#define {pair}IMPORT 1",
+                f"#define {pair}EXPORT 1", "#endif"]
+    return "\n".join(out) + "\n"
+
+
 def releases() -> tuple[str, ...]:
     """Release lines tlsfit has facts for, oldest first."""
     return release_lines(MODEL_DIR)
@@ -90,6 +129,7 @@ def load_release(version: str) -> NcsRelease:
             nrf_config=parse_rules(h["nrf_config"], f"{path}: headers.nrf_config"),
             legacy=parse_rules(h["legacy"], f"{path}: headers.legacy"),
             psa_want=parse_rules(h["psa_want"], f"{path}: headers.psa_want"),
-            forced=dict(d["cmake_forced"]), provenance=d["provenance"])
+            forced=dict(d["cmake_forced"]), provenance=d["provenance"],
+            mbedtls4_line=d.get("mbedtls4_line"))
     except (KeyError, TypeError) as exc:
         raise TlsfitError(f"{path}: malformed nRF Connect SDK model ({exc})") from None

@@ -104,19 +104,19 @@ def _deprecated(sym: kconfiglib.Symbol) -> bool:
     return any(getattr(target, "name", "") == "DEPRECATED" for target, _ in sym.selects)
 
 
-_LOADED: dict[tuple[str, tuple[tuple[str, str], ...]], kconfiglib.Kconfig] = {}
+_LOADED: dict[tuple[str, tuple[tuple[str, str], ...], type], kconfiglib.Kconfig] = {}
 
 
 def _loaded(root_text: str, env: dict[str, str], tmp: str, kconfig_name: str,
-            platform: str) -> kconfiglib.Kconfig:
+            platform: str, kconfig_class: type = kconfiglib.Kconfig) -> kconfiglib.Kconfig:
     """The Kconfig tree ROOT_TEXT sources, parsed once a process (the solver merges hundreds
     of candidate fragments over the same tree; each merge replaces the previous values)."""
-    key = (root_text, tuple(sorted(env.items())))
+    key = (root_text, tuple(sorted(env.items())), kconfig_class)
     if key not in _LOADED:
         root = Path(tmp) / "Kconfig"
         root.write_text(root_text, encoding="utf-8")
         try:
-            _LOADED[key] = kconfiglib.Kconfig(str(root), warn_to_stderr=False)
+            _LOADED[key] = kconfig_class(str(root), warn_to_stderr=False)
         except kconfiglib.KconfigError as exc:
             raise TlsfitError(f"{kconfig_name}: {platform}'s Mbed TLS Kconfig does not "
                               f"load: {str(exc).strip().splitlines()[0]}") from None
@@ -124,7 +124,8 @@ def _loaded(root_text: str, env: dict[str, str], tmp: str, kconfig_name: str,
 
 
 def merge(root_text: str, env: dict[str, str], fragments: list[Path], platform: str,
-          release: str, kconfig_name: str = "Kconfig", kind: str = "fragment") -> KconfigResult:
+          release: str, kconfig_name: str = "Kconfig", kind: str = "fragment",
+          kconfig_class: type = kconfiglib.Kconfig) -> KconfigResult:
     """Merge FRAGMENTS over the Kconfig tree ROOT_TEXT sources, as PLATFORM (at RELEASE)
     builds. KCONFIG_NAME names the tree and KIND the fragment in errors."""
     for frag in fragments:
@@ -132,7 +133,7 @@ def merge(root_text: str, env: dict[str, str], fragments: list[Path], platform: 
             raise TlsfitError(f"{frag}: no such fragment")
     with tempfile.TemporaryDirectory(prefix="tlsfit-kconfig-") as tmp:
         with environment({**env, "KCONFIG_BINARY_DIR": tmp}):
-            kconf = _loaded(root_text, env, tmp, kconfig_name, platform)
+            kconf = _loaded(root_text, env, tmp, kconfig_name, platform, kconfig_class)
             kconf.warnings.clear()
             for n, frag in enumerate(fragments):
                 kconf.load_config(str(frag), replace=n == 0)

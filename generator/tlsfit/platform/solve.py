@@ -36,6 +36,8 @@ class Menu:
     keep: dict[str, str] = field(default_factory=dict)   # macro -> why the platform needs it
     #: choices that pick an implementation, not a feature (the PSA provider): left as they are
     fixed_choices: frozenset[str] = frozenset()
+    #: a deprecated symbol may be set when it is the only way (NCS: the fragment declares it)
+    allow_deprecated: bool = False
 
     def prompted(self) -> frozenset[str]:
         return frozenset(s["name"] for s in self.symbols if s.get("prompt"))
@@ -59,6 +61,33 @@ def distance(menu: Menu, macros: dict[str, str], wanted: dict[str, str]) -> int:
         1 for m in macros.keys() & wanted.keys() if macros[m] != wanted[m])
 
 
+def _conditions(menu: Menu, name: str) -> list[str]:
+    """What turns a symbol without a prompt on: its dependencies, then its y defaults."""
+    out = []
+    for s in menu.symbols:
+        if s["name"] != name:
+            continue
+        if s.get("depends"):
+            out.append(s["depends"])
+        out += [cond for value, cond in s.get("defaults", ()) if value == "y" and cond != "y"]
+    return out
+
+
+def _ready(menu: Menu, name: str, values: dict[str, str]) -> bool:
+    """NAME's own dependencies are met now (setting it needs nothing more)."""
+    for s in menu.symbols:
+        if s["name"] == name and s.get("depends"):
+            needed = re.findall(r"(?<![!\w])([A-Z][A-Z0-9_]+)", s["depends"])
+            if any(values.get(n, "n") == "n" for n in needed):
+                return False
+    return True
+
+
+def _deprecated(menu: Menu) -> frozenset[str]:
+    return frozenset(s["name"] for s in menu.symbols
+                     if any(t == "DEPRECATED" for t, _ in s.get("selects", ())))
+
+
 def gates(menu: Menu, message: str, values: dict[str, str], wanted: dict[str, str],
           depth: int = 0) -> list[str]:
     """The prompted symbols to turn on for an unmet 'depends on A && (B || C)': each unmet
@@ -78,18 +107,23 @@ def gates(menu: Menu, message: str, values: dict[str, str], wanted: dict[str, st
             continue
         candidates = [n for n in names if n in prompted]
         if not candidates and len(names) == 1 and depth < 3:
-            # a symbol without a prompt that follows its own dependencies (nrf_security's
-            # MBEDTLS_SSL_TLS_C: default y if MBEDTLS_MD_C && ...): its prerequisites
-            deps = next((s["depends"] for s in menu.symbols
-                         if s["name"] == names[0] and s.get("depends")), None)
-            sub = gates(menu, f"depends on {deps}", values, wanted, depth + 1) if deps else []
+            # a symbol without a prompt that follows its own dependencies or its default
+            # (nrf_security's MBEDTLS_SSL_TLS_C: default y if MBEDTLS_MD_C && ...; NCS 3.4's
+            # MBEDTLS_TLS_LIBRARY: default y if NET_SOCKETS_SOCKOPT_TLS): what turns it on
+            sub = []
+            for cond in _conditions(menu, names[0]):
+                sub = gates(menu, f"depends on {cond}", values, wanted, depth + 1)
+                if sub:
+                    break
             if sub:
                 out += [g for g in sub if g not in out]
                 continue
         if not candidates:
             return []
         fitting = [n for n in candidates if sym_macros.get(n) and fits(sym_macros[n], wanted)]
-        out.append((fitting or candidates)[0])
+        current = [n for n in candidates if n not in _deprecated(menu)]
+        ready = [n for n in current if _ready(menu, n, values)]
+        out.append((fitting or ready or current or candidates)[0])
     return out
 
 
@@ -105,6 +139,8 @@ def _settle(menu: Menu, assign: dict[str, str], why: dict[str, str],
         values, problems = menu.evaluate(assign)
         changed = False
         for p in problems:
+            if menu.allow_deprecated and p.message.startswith("deprecated"):
+                continue
             if assign.get(p.symbol) == "n":
                 del assign[p.symbol]            # selected by a needed symbol: it stays
                 stuck.add(p.symbol)
@@ -162,6 +198,28 @@ def _choose(menu: Menu, assign: dict[str, str], why: dict[str, str],
             why[best] = f"instead of the default {current}: closer to the header"
 
 
+def _promptless_wanted(menu: Menu, assign: dict[str, str], why: dict[str, str],
+                       wanted: dict[str, str]) -> None:
+    """A wanted symbol without a prompt (NCS 3.4's MBEDTLS_ASN1_WRITE_C: default y if
+    MBEDTLS_PEM_WRITE_C || MBEDTLS_PK_WRITE_C) is turned on by what its default names."""
+    sym_macros, _ = symbol_macros(menu.rules)
+    prompted = menu.prompted()
+    values, _ = menu.evaluate(assign)
+    for sym, macros in sorted(sym_macros.items()):
+        if sym in prompted or values.get(sym, "n") != "n" or not fits(macros, wanted):
+            continue
+        if not any(m in wanted for m in macros):
+            continue
+        for cond in _conditions(menu, sym):
+            found = gates(menu, f"depends on {cond}", values, wanted, 1)
+            if found:
+                for g in found:
+                    if g not in assign:
+                        assign[g] = "y"
+                        why[g] = f"turns on CONFIG_{sym} (no prompt), for " + ", ".join(macros)
+                break
+
+
 def solve(menu: Menu, wanted: dict[str, str]) -> Solution:
     """The fragment that brings MENU's headers closest to WANTED (macro -> value, '' a flag)."""
     wanted_here = {**wanted, **{m: "" for m in menu.keep}}
@@ -184,6 +242,7 @@ def solve(menu: Menu, wanted: dict[str, str]) -> Solution:
             else:
                 assign[sym] = wanted[macro]
                 why[sym] = macro
+    _promptless_wanted(menu, assign, why, wanted_here)
     _, blocked = _settle(menu, assign, why, wanted_here)
     _choose(menu, assign, why, wanted)
     values, more = _settle(menu, assign, why, wanted_here)

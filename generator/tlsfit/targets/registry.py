@@ -91,6 +91,19 @@ def targets() -> tuple[Target, ...]:
                      "the release tag (--idf-path)"))
     for v in ncs_releases():
         nrel = load_ncs(v)
+        if nrel.is_4x:
+            facts4 = load_facts(nrel.mbedtls4_line or "")
+            out.append(Target(
+                id=f"ncs-{v}", platform="nRF Connect SDK", release=v,
+                facts_tag=f"{nrel.tag} branch after rc1 (no tag)",
+                mbedtls=f"{facts4.mbedtls} + TF-PSA-Crypto {facts4.tf_psa_crypto} (Oberon PSA "
+                        "Crypto)", backend="psa", directory=f"ncs/{v}",
+                files="prj.conf + the 4.x files it stands for (translated)",
+                verified="ncs-check: Kconfiglib over nrf_security's Kconfig + the two headers its "
+                         "CMake generates (tlsfit's rules on the model; nrf_security's own CMake "
+                         "with --ncs-base), compared with the translated pair",
+                translated=True, mbedtls_line=nrel.mbedtls4_line or ""))
+            continue
         out.append(Target(
             id=f"ncs-{v}", platform="nRF Connect SDK", release=v,
             facts_tag=nrel.tag if "tag" in nrel.provenance["confidence"] else
