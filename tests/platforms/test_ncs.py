@@ -145,3 +145,27 @@ def test_unknown_workspace_is_one_message(tmp_path: Path, capsys) -> None:
     code = main(["ncs-check", str(tmp_path), "--ncs-base", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 1 and "not an nRF Connect SDK workspace: nrf/VERSION is missing" in err
+
+
+def test_ncs_27_is_refused_with_its_mbedtls_version(tmp_path: Path, capsys) -> None:
+    from tlsfit.cli.main import main
+    code = main(["generate", "https-client-rsa", "--target", "ncs-2.7", "-o", str(tmp_path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1
+    assert "ships Mbed TLS 3.5.2" in err[0] and "use ncs-2.8 or later" in err[0]
+
+
+def test_zephyr_check_hands_an_ncs_workspace_to_nrf_security(generated: Path, tmp_path: Path,
+                                                              capsys) -> None:
+    """zephyr-check --zephyr-base at an NCS workspace's zephyr/ checks with nrf_security (here a
+    workspace without nrf_security: its one-line error shows which check ran)."""
+    from tlsfit.cli.main import main
+    (tmp_path / "nrf").mkdir()
+    (tmp_path / "nrf" / "VERSION").write_text("2.8.0\n")
+    (tmp_path / "zephyr" / "modules" / "mbedtls").mkdir(parents=True)
+    frag = generated / "https-client-rsa" / "ncs" / "2.8" / "prj.conf"
+    code = main(["zephyr-check", str(frag), "--zephyr-base", str(tmp_path / "zephyr")])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "nRF Connect SDK workspace: checking with nrf_security" in captured.out
+    assert "not an sdk-nrf tree: subsys/nrf_security/Kconfig is missing" in captured.err

@@ -119,7 +119,27 @@ def _print(results: list[CheckResult]) -> None:
             print(f"  note: declared {d.name} ({d.kind}) does not differ here")
 
 
+def _ncs_workspace(args: argparse.Namespace) -> Path | None:
+    """An nRF Connect SDK workspace given to zephyr-check (--zephyr-base at its zephyr/ or at
+    the workspace itself): its fragments are nrf_security's, checked by ncs-check."""
+    base = args.zephyr_base
+    if not base:
+        return None
+    for candidate in (Path(base), Path(base).parent):
+        if (candidate / "nrf" / "VERSION").is_file() and (candidate / "zephyr").is_dir():
+            return candidate
+    return None
+
+
 def run_zephyr_check(args: argparse.Namespace) -> int:
+    workspace = _ncs_workspace(args)
+    if workspace is not None:
+        from tlsfit.cli.ncs_check import run_ncs_check
+        print(f"{workspace} is an nRF Connect SDK workspace: checking with nrf_security "
+              "(tlsfit ncs-check)")
+        return run_ncs_check(argparse.Namespace(
+            inputs=args.inputs, ncs_base=str(workspace), model=None, header=args.header,
+            mbedtls_src=args.mbedtls_src))
     includes = tuple(Path(i) for i in args.include)
     results: list[CheckResult] = []
     if args.build_dir:

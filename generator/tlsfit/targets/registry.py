@@ -25,6 +25,12 @@ from tlsfit.zephyr4.model import load_release as load_zephyr4
 from tlsfit.zephyr4.model import releases as zephyr4_releases
 
 DEFAULT_TARGETS = ("zephyr-4.3",)
+#: Releases tlsfit decided not to write for, and why (asked for by users; refused with this).
+_NOT_TARGETS = {
+    "ncs-2.7": "nRF Connect SDK 2.7 ships Mbed TLS 3.5.2 (sdk-nrf v2.7.0 west.yml: sdk-mbedtls "
+               "v3.5.2-ncs2), not the 3.6 LTS line tlsfit resolves, builds and proves configs "
+               "for; use ncs-2.8 or later (Mbed TLS 3.6.2+)",
+}
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,8 @@ def find(ids: list[str]) -> tuple[Target, ...]:
     if "all" in ids:
         return tuple(known.values())
     for i in ids:
+        if i in _NOT_TARGETS:
+            raise TlsfitError(f"--target {i}: {_NOT_TARGETS[i]}")
         if i not in known:
             raise TlsfitError(f"--target {i}: unknown target; known: {', '.join(known)} or all "
                               "('tlsfit targets' lists them)")
