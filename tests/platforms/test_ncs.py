@@ -169,3 +169,23 @@ def test_zephyr_check_hands_an_ncs_workspace_to_nrf_security(generated: Path, tm
     assert code == 1
     assert "nRF Connect SDK workspace: checking with nrf_security" in captured.out
     assert "not an sdk-nrf tree: subsys/nrf_security/Kconfig is missing" in captured.err
+
+
+def test_kept_options_reach_the_ncs_fragment(tmp_path: Path, capsys) -> None:
+    """The issue's nRF5340 + Wi-Fi case: the supplicant needs MBEDTLS_PK_WRITE_C."""
+    from tlsfit.cli.main import main
+    from tlsfit.paths import shipped_profiles
+    keep = tmp_path / "keep.conf"
+    keep.write_text('CONFIG_KEEP_OPTIONS="MBEDTLS_PK_WRITE_C: the Wi-Fi supplicant writes '
+                    'keys"\n')
+    rsa = next(p for p in shipped_profiles() if p.stem == "https-client-rsa")
+    out = tmp_path / "o"
+    assert main(["generate", str(rsa), str(keep), "--target", "ncs-2.8", "--target", "ncs-3.4",
+                 "-o", str(out)]) == 0
+    for line in ("2.8", "3.4"):
+        text = (out / "ncs" / line / "prj.conf").read_text(encoding="utf-8")
+        assert ("# kept for the rest of the image: the Wi-Fi supplicant writes keys "
+                "(MBEDTLS_PK_WRITE_C)\nCONFIG_MBEDTLS_PK_WRITE_C=y") in text
+    capsys.readouterr()
+    assert main(["ncs-check", str(out), "--model", "all"]) == 0
+    assert "2 passed, 0 failed" in capsys.readouterr().out

@@ -192,6 +192,10 @@ def _attempt(rel: NcsRelease, resolution: Resolution, path: str,
            "NET_SOCKETS_SOCKOPT_TLS": "Zephyr's TLS sockets, which turn on nrf_security's TLS "
            "library in NCS 3.4 (it has no prompt); needs CONFIG_NET_SOCKETS",
            "MBEDTLS": "Zephyr's Mbed TLS (TLS and X.509)"}
+    for k in resolution.kept:    # an option the rest of the image needs: say whose
+        for sym, text in list(why.items()):
+            if k.name in text.split("; "):
+                why[sym] = f"kept for the rest of the image: {k.reason} ({k.name})"
     deprecated = tuple((s_, why.get(s_, "") or "needed here") for s_, v in assign.items()
                        if v == "y" and s_ in _deprecated_symbols(rel))
     if path == "legacy":
