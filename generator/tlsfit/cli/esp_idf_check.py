@@ -15,7 +15,7 @@ from tlsfit.espidf.tree import IdfTree, open_tree
 from tlsfit.mbedtls.tree import locate
 from tlsfit.mbedtls4.render import CRYPTO_NAME as CRYPTO4_NAME
 from tlsfit.mbedtls4.render import TLS_NAME as TLS4_NAME
-from tlsfit.zephyr.check import CheckResult
+from tlsfit.platform.check_result import CheckResult
 
 
 def _fragments(inputs: list[str]) -> list[Path]:

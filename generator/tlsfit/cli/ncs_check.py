@@ -14,7 +14,7 @@ from tlsfit.ncs.check import check_fragment, check_fragment_4x
 from tlsfit.ncs.fragments import FRAGMENT_NAME, model_tree
 from tlsfit.ncs.kconfig import NcsTree
 from tlsfit.ncs.model import NcsRelease, load_release, releases
-from tlsfit.zephyr.check import CheckResult
+from tlsfit.platform.check_result import CheckResult
 
 
 def _fragments(inputs: list[str]) -> list[Path]:

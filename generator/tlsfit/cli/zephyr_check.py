@@ -11,7 +11,8 @@ from pathlib import Path
 from tlsfit.cli.fragment_inputs import generated_fragments, model_lines
 from tlsfit.errors import TlsfitError
 from tlsfit.mbedtls.tree import locate
-from tlsfit.zephyr.check import CheckResult, check_build_dir, check_fragment
+from tlsfit.platform.check_result import CheckResult
+from tlsfit.zephyr.check import check_build_dir, check_fragment
 from tlsfit.zephyr.fragments import model_tree
 from tlsfit.zephyr.model import releases
 from tlsfit.zephyr.tree import ZephyrTree, open_tree, read_version

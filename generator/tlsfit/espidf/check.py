@@ -24,8 +24,8 @@ from tlsfit.platform.kconfig_merge import KconfigResult, merge, root_kconfig
 from tlsfit.errors import TlsfitError
 from tlsfit.platform.macros import (CppError, MacroSet, Preprocess, PreprocessFailed, compare,
                                    macro_set)
-from tlsfit.zephyr.check import (COMPILER, TARGET_FLAGS, CheckResult, _preprocess,
-                                 read_declared)
+from tlsfit.platform.check_result import (COMPILER, TARGET_FLAGS, CheckResult,
+                                          preprocess as _preprocess, read_declared)
 
 
 def evaluate(tree: IdfTree, fragments: list[Path]) -> KconfigResult:

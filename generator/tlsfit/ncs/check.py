@@ -26,7 +26,8 @@ from tlsfit.platform.macros import Preprocess, compare, macro_set
 from tlsfit.errors import TlsfitError
 from tlsfit.generate.render import CRYPTO_CONFIG_NAME
 from tlsfit.platform.rules import apply_rules
-from tlsfit.zephyr.check import COMPILER, TARGET_FLAGS, CheckResult, _preprocess, read_declared
+from tlsfit.platform.check_result import (COMPILER, TARGET_FLAGS, CheckResult,
+                                          preprocess as _preprocess, read_declared)
 
 CONFIG_FILE_SYMBOL = "MBEDTLS_CFG_FILE"
 PSA_CONFIG_FILE_SYMBOL = "MBEDTLS_PSA_CRYPTO_CONFIG_FILE"

@@ -19,7 +19,7 @@ from tlsfit.errors import TlsfitError
 from tlsfit.platform.kconfig_merge import KconfigResult, merge, root_kconfig
 from tlsfit.platform.macros import (CppError, MacroSet, Preprocess, PreprocessFailed, compare,
                                    macro_set)
-from tlsfit.zephyr.check import COMPILER, TARGET_FLAGS, CheckResult, read_declared
+from tlsfit.platform.check_result import COMPILER, TARGET_FLAGS, CheckResult, read_declared
 from tlsfit.zephyr4.tree import Zephyr4Tree
 
 
