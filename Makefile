@@ -14,7 +14,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES := python3 python3-venv python3-setuptools python3-pip python3-jinja2 \
 	python3-kconfiglib python3-pytest python3-pyelftools python3-cryptography python3-jsonschema \
 	gcc libc6-dev gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi \
-	qemu-system-arm openssl cmake ninja-build dpkg-dev bzip2 ca-certificates tmux chromium fonts-dejavu-core
+	qemu-system-arm openssl gnutls-bin cmake ninja-build dpkg-dev bzip2 ca-certificates tmux chromium fonts-dejavu-core
 
 TLSFIT := $(VENV)/bin/tlsfit
 

@@ -49,6 +49,9 @@ struct app_result {
     uint32_t app_bytes_tx;
     int max_in_payload;
     int max_out_payload;
+    uint32_t negotiated_mfl;        /* TLS 1.2 client: max fragment length the server's ServerHello
+                                     * confirmed, in bytes (0: not confirmed, or not in the config) */
+    uint32_t peer_record_size_limit; /* TLS 1.3: record_size_limit the peer sent (0: none) */
     char sni[64];            /* server: SNI name received */
     char http_status[40];    /* client: first line of the HTTP reply */
     char detail[96];

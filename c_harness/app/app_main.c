@@ -165,6 +165,8 @@ int main(void)
     inst_report_uint(&report, "app_bytes_rx", result.app_bytes_rx);
     inst_report_int(&report, "max_in_payload", result.max_in_payload);
     inst_report_int(&report, "max_out_payload", result.max_out_payload);
+    inst_report_uint(&report, "negotiated_mfl", result.negotiated_mfl);
+    inst_report_uint(&report, "peer_record_size_limit", result.peer_record_size_limit);
     inst_report_str(&report, "sni", result.sni);
     inst_report_str(&report, "http_status", result.http_status);
     inst_report_str(&report, "detail", result.detail);

@@ -340,6 +340,74 @@ static void app_tls_cleanup(void)
 #endif
 }
 
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH) && defined(MBEDTLS_SSL_CLI_C) && \
+    defined(MBEDTLS_SSL_PROTO_TLS1_2)
+/* The max_fragment_length a TLS 1.2 ServerHello confirmed (RFC 6066), in bytes, 0 if none. A 3.6
+ * client keeps no record of it (it applies its own request either way), so the harness reads the
+ * ServerHello while it is still in the input buffer, right after Mbed TLS accepted it. */
+static uint32_t app_tls_server_hello_mfl(void)
+{
+    const unsigned char *msg = app_tls.ssl.MBEDTLS_PRIVATE(in_msg);
+    size_t len = app_tls.ssl.MBEDTLS_PRIVATE(in_hslen);
+    size_t pos = 4u + 2u + 32u; /* handshake header, legacy_version, random */
+    if (msg == NULL || len < pos + 1u || msg[0] != 2u /* server_hello */) {
+        return 0u;
+    }
+    pos += 1u + msg[pos];       /* session id */
+    pos += 2u + 1u;             /* cipher suite, compression */
+    if (len < pos + 2u) {
+        return 0u;
+    }
+    size_t end = pos + 2u + (((size_t)msg[pos] << 8) | msg[pos + 1u]);
+    pos += 2u;
+    if (end > len) {
+        return 0u;
+    }
+    while (pos + 4u <= end) {
+        unsigned type = ((unsigned)msg[pos] << 8) | msg[pos + 1u];
+        size_t ext_len = ((size_t)msg[pos + 2u] << 8) | msg[pos + 3u];
+        pos += 4u;
+        if (pos + ext_len > end) {
+            return 0u;
+        }
+        if (type == 1u /* max_fragment_length */ && ext_len == 1u && msg[pos] >= 1u && msg[pos] <= 4u) {
+            return 256u << msg[pos]; /* 1: 512, 2: 1024, 3: 2048, 4: 4096 */
+        }
+        pos += ext_len;
+    }
+    return 0u;
+}
+#endif
+
+/* mbedtls_ssl_handshake, one step at a time, to note what the ServerHello agreed. */
+static int app_tls_handshake(struct app_result *result)
+{
+    int ret;
+    for (;;) {
+        int before = app_tls.ssl.MBEDTLS_PRIVATE(state);
+        ret = mbedtls_ssl_handshake_step(&app_tls.ssl);
+        if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
+            continue;
+        }
+        if (ret != 0) {
+            return ret;
+        }
+#if defined(MBEDTLS_SSL_MAX_FRAGMENT_LENGTH) && defined(MBEDTLS_SSL_CLI_C) && \
+        defined(MBEDTLS_SSL_PROTO_TLS1_2)
+        if (mbedtls_ssl_conf_get_endpoint(&app_tls.conf) == MBEDTLS_SSL_IS_CLIENT &&
+            before == MBEDTLS_SSL_SERVER_HELLO && app_tls.ssl.MBEDTLS_PRIVATE(state) != MBEDTLS_SSL_SERVER_HELLO) {
+            result->negotiated_mfl = app_tls_server_hello_mfl();
+        }
+#else
+        (void)result;
+        (void)before;
+#endif
+        if (mbedtls_ssl_is_handshake_over(&app_tls.ssl)) {
+            return 0;
+        }
+    }
+}
+
 void app_tls_run(const struct app_params *params, struct app_transport *transport, struct app_result *result)
 {
     int ret;
@@ -377,9 +445,7 @@ void app_tls_run(const struct app_params *params, struct app_transport *transpor
     result->stage = "handshake";
     uint64_t io_before = transport->io_ticks;
     uint64_t start = inst_icount_ticks();
-    do {
-        ret = mbedtls_ssl_handshake(&app_tls.ssl);
-    } while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+    ret = app_tls_handshake(result);
     result->hs_ticks = inst_icount_ticks() - start;
     result->hs_io_ticks = transport->io_ticks - io_before;
     result->verify_flags = mbedtls_ssl_get_verify_result(&app_tls.ssl);
@@ -390,6 +456,9 @@ void app_tls_run(const struct app_params *params, struct app_transport *transpor
     result->ciphersuite = mbedtls_ssl_get_ciphersuite(&app_tls.ssl);
     result->max_in_payload = mbedtls_ssl_get_max_in_record_payload(&app_tls.ssl);
     result->max_out_payload = mbedtls_ssl_get_max_out_record_payload(&app_tls.ssl);
+#if defined(MBEDTLS_SSL_RECORD_SIZE_LIMIT)
+    result->peer_record_size_limit = app_tls.ssl.MBEDTLS_PRIVATE(session)->MBEDTLS_PRIVATE(record_size_limit);
+#endif
 
     if (params->http) {
         result->stage = "data";

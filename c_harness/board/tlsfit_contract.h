@@ -25,7 +25,7 @@
 #define TLSFIT_RESULT_SCHEMA 1
 #define TLSFIT_RESULT_KEYS "ok,stage,ret,ret_hex,verify_flags,tls_version,ciphersuite," \
     "heap_peak,heap_exhausted,stack_peak,hs_instructions,bytes_tx,bytes_rx,app_bytes_tx," \
-    "app_bytes_rx,exit_code"
+    "app_bytes_rx,negotiated_mfl,peer_record_size_limit,exit_code"
 
 /* The pre-shared key and identity of the PSK cases (TEST ONLY, 16 bytes). */
 #define TLSFIT_TEST_PSK "tlsfit-test-psk!"

@@ -37,7 +37,7 @@ def _drop(text: str, names: tuple[str, ...]) -> str:
 @pytest.fixture(scope="session")
 def mbedtls_src() -> Path:
     src = Path(os.environ.get("TLSFIT_MBEDTLS_SRC") or default_tree_path())
-    for tool in ("arm-none-eabi-gcc", "qemu-system-arm", "openssl", "cmake", "ninja"):
+    for tool in ("arm-none-eabi-gcc", "qemu-system-arm", "openssl", "gnutls-serv", "cmake", "ninja"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is not installed: the harness tests need it")
     if not (src / "include" / "mbedtls" / "build_info.h").is_file():
@@ -106,7 +106,8 @@ def _live_children() -> list[str]:
 
 @pytest.fixture(autouse=True)
 def no_leftover_processes() -> Iterator[None]:
-    """Every test must leave no QEMU or OpenSSL process behind, pass or fail."""
+    """Every test must leave no QEMU, OpenSSL or GnuTLS process behind, pass or fail."""
     yield
-    left = [c for c in _live_children() if "qemu-system-arm" in c or "openssl" in c]
+    left = [c for c in _live_children()
+            if "qemu-system-arm" in c or "openssl" in c or "gnutls-serv" in c]
     assert not left, f"processes left running: {left}"

@@ -1,4 +1,5 @@
-"""Target tests for the firmware harness: real Mbed TLS on QEMU Cortex-M33 against OpenSSL.
+"""Target tests for the firmware harness: real Mbed TLS on QEMU Cortex-M33 against OpenSSL
+(and GnuTLS, the second server peer).
 
 Each positive case has a negative twin that must fail with the specific Mbed TLS error and
 X.509 verify flag, so a harness that always "passes" cannot hide.
@@ -17,11 +18,12 @@ from tlsfit.errors import HarnessError
 
 from tlsfit.build.firmware import build_firmware
 
-from tlsfit.run.peer import client_peer, server_peer
+from tlsfit.run.peer import client_peer, gnutls_server_peer, server_peer
 from tlsfit.build.firmware import Firmware
 
 ERR_X509_CERT_VERIFY_FAILED = -0x2700
 ERR_SSL_FATAL_ALERT_MESSAGE = -0x7780
+ERR_SSL_BAD_INPUT_DATA = -0x7100   # a record larger than the receive buffer
 BADCERT_CN_MISMATCH = 0x04
 BADCERT_NOT_TRUSTED = 0x08
 
@@ -68,6 +70,47 @@ def test_tls12_client_sni_multidomain_server(tls12_client_fw: Firmware) -> None:
     res = run_case(tls12_client_fw.elf, Case("tls12-sni", ca="ec256", mfl=1024, http=True,
                                              peer=server_peer("ec256", sni=True, tls="1.2")))
     assert res.ok, res
+
+
+def test_tls12_client_reports_the_mfl_the_server_confirmed(tls12_client_fw: Firmware) -> None:
+    """negotiated_mfl is what the ServerHello confirmed; without a request there is none."""
+    asked = run_case(tls12_client_fw.elf, Case("tls12-mfl-1024", ca="ec256", mfl=1024, http=True,
+                                               peer=server_peer("ec256", tls="1.2")))
+    assert asked.ok and asked.negotiated_mfl == 1024 and asked.report["negotiated_mfl"] == 1024
+    assert asked.peer_record_size_limit == 0   # a TLS 1.2-only config has no record_size_limit
+    # GnuTLS's short answer fits 1 KB records (OpenSSL's -www page does not, without MFL).
+    plain = run_case(tls12_client_fw.elf, Case("tls12-no-mfl", ca="ec256", http=True,
+                                               peer=gnutls_server_peer("ec256", tls="1.2")))
+    assert plain.ok and plain.negotiated_mfl == 0
+
+
+def test_tls12_client_gnutls_short_answer(tls12_client_fw: Firmware) -> None:
+    """GnuTLS as the server: it confirms the max fragment length, and a short answer fits."""
+    res = run_case(tls12_client_fw.elf, Case("tls12-gnutls", ca="ec256", mfl=1024, http=True,
+                                             peer=gnutls_server_peer("ec256", tls="1.2")))
+    assert res.ok and res.stage == "done" and res.tls_version == "TLSv1.2", res
+    assert res.report["http_status"].startswith("HTTP/1.0 200")
+    assert res.negotiated_mfl == 1024
+    assert "HTTP Server listening" in res.peer_output
+
+
+def test_tls12_client_gnutls_wrong_ca_fails_not_trusted(tls12_client_fw: Firmware) -> None:
+    res = run_case(tls12_client_fw.elf, Case("tls12-gnutls-wrong-ca", ca="ec256-alt", mfl=1024,
+                                             http=True, peer=gnutls_server_peer("ec256", tls="1.2")))
+    assert not res.ok and res.stage == "handshake"
+    assert res.ret == ERR_X509_CERT_VERIFY_FAILED and res.verify_flags == BADCERT_NOT_TRUSTED
+
+
+def test_tls12_client_gnutls_confirms_mfl_and_still_sends_16k_records(
+        tls12_client_fw: Firmware) -> None:
+    """GnuTLS 3.7.9 confirms max fragment length 1024 and answers in 16 KB records: the
+    1 KB receive buffer refuses the first one (-0x7100) after a complete handshake."""
+    res = run_case(tls12_client_fw.elf, Case("tls12-gnutls-big", ca="ec256", mfl=1024, http=True,
+                                             big=True, peer=gnutls_server_peer("ec256", tls="1.2",
+                                                                                big=True)))
+    assert not res.ok and res.stage == "data" and res.exit_code == 1
+    assert res.ret == ERR_SSL_BAD_INPUT_DATA and res.ret_hex == "-0x7100"
+    assert res.negotiated_mfl == 1024 and res.tls_version == "TLSv1.2"
 
 
 def test_mfl_larger_than_buffers_is_refused(tls12_client_fw: Firmware) -> None:

@@ -1,5 +1,6 @@
 """tlsfit measure end to end: every shipped profile built for Cortex-M33 and its
-handshake matrix run under QEMU against OpenSSL, from the real command line."""
+handshake matrix run under QEMU against OpenSSL (and GnuTLS for small receive buffers),
+from the real command line."""
 
 import json
 
@@ -81,12 +82,55 @@ def test_results_carry_figures_and_provenance(measured):
         docs["tls12-ecdsa-p256-minimal"]["sizes"]["flash_mbedtls"] / 2
 
 
+def test_gnutls_is_a_second_peer_where_buffers_are_small(measured):
+    """GnuTLS 3.7.9 confirms max fragment length and still sends 16 KB records (TLS 1.2: the
+    large answer must fail with -0x7100), and honours record_size_limit (TLS 1.3: it passes).
+    The results show what each handshake agreed."""
+    _, output, docs = measured
+    t12 = {t["name"]: t for t in docs["tls12-ecdsa-p256-minimal"]["tests"]}
+    short = t12["tls1.2-ec256-gnutls"]
+    assert short["passed"] and short["seen"]["ok"] and short["seen"]["negotiated_mfl"] == 2048
+    assert t12["tls1.2-ec256-gnutls-wrong-ca"]["twin_of"] == "tls1.2-ec256-gnutls"
+    assert t12["tls1.2-ec256-gnutls-wrong-ca"]["seen"]["ret"] == "-0x2700"
+    assert t12["tls1.2-ec256-gnutls-wrong-ca"]["seen"]["verify_flags"] == "0x8"
+    big = t12["tls1.2-ec256-gnutls-large-answer-mfl"]
+    assert big["kind"] == "negative" and big["passed"] and big["expect"] == "fail -0x7100"
+    assert big["seen"]["ret"] == "-0x7100" and big["seen"]["stage"] == "data"
+    assert big["seen"]["negotiated_mfl"] == 2048      # confirmed, and not honoured
+    assert t12["tls1.2-ec256-large-records"]["seen"]["negotiated_mfl"] == 2048   # OpenSSL
+    assert t12["tls1.2-ec256-large-records-no-mfl"]["seen"]["negotiated_mfl"] == 0
+    assert docs["tls12-ecdsa-p256-minimal"]["tools"]["gnutls"].startswith("gnutls-serv 3.")
+
+    t13 = {t["name"]: t for t in docs["tls13-ecdsa-p256-minimal"]["tests"]}
+    rsl = t13["tls1.3-ec256-gnutls-large-answer-rsl"]
+    assert rsl["passed"] and rsl["seen"]["ok"] and rsl["seen"]["tls_version"] == "TLSv1.3"
+    # GnuTLS sends its own limit (2^14 + 1) and keeps to the 4 KB one the device sent.
+    assert rsl["seen"]["peer_record_size_limit"] == 16385 and rsl["seen"]["negotiated_mfl"] == 0
+    assert t13["tls1.3-ec256-gnutls-large-answer-rsl-wrong-ca"]["seen"]["ret"] == "-0x2700"
+    # OpenSSL 3.0 does not implement RFC 8449: no limit from it.
+    assert t13["tls1.3-ec256-large-records"]["seen"]["peer_record_size_limit"] == 0
+    # Profiles with 16 KB buffers get no GnuTLS cases (the default run stays short).
+    assert not any("gnutls" in t["name"] for t in docs["https-client-internet"]["tests"])
+    assert "tls1.2-ec256-gnutls-large-answer-mfl" in output and "mfl=2048" in output
+    assert "peer_rsl=16385" in output
+
+
+def test_run_the_gnutls_mfl_twin_alone(cli):
+    code, out, err = cli("run", "tls12-ecdsa-p256-minimal", "--case",
+                         "tls1.2-ec256-gnutls-large-answer-mfl")
+    assert code == 0, out + err
+    assert "ret=-0x7100" in out and "negotiated_mfl=2048" in out and "stage=data" in out
+    assert "expected fail -0x7100: PASS" in out
+    assert _children_of_this_process() == []
+
+
 def _children_of_this_process() -> list[str]:
     import os
     import subprocess
     out = subprocess.run(["ps", "-o", "pid=,comm=", "--ppid", str(os.getpid())],
                          capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if "qemu" in line or "openssl" in line]
+    return [line for line in out.splitlines()
+            if "qemu" in line or "openssl" in line or "gnutls" in line]
 
 
 @pytest.mark.parametrize("extra, message", [

@@ -35,6 +35,22 @@ def test_a_committed_result_round_trips(name, doc):
     assert json.dumps(back, sort_keys=True) == json.dumps(doc, sort_keys=True)
 
 
+def test_what_a_handshake_agreed_round_trips_and_older_results_lack_it():
+    """negotiated_mfl / peer_record_size_limit: kept when measured (0 included), absent (None)
+    in results measured before the firmware reported them."""
+    _, doc = next((n, d) for n, d in _committed() if any(t["seen"] for t in d["tests"]))
+    doc = json.loads(json.dumps(doc))
+    older = Result.from_json(doc, "x")
+    seen = next(t.seen for t in older.tests if t.seen is not None)
+    assert seen.negotiated_mfl is None and seen.peer_record_size_limit is None
+    assert "negotiated_mfl" not in json.dumps(older.to_json())
+    first = next(t for t in doc["tests"] if t["seen"])
+    first["seen"].update(negotiated_mfl=2048, peer_record_size_limit=0)
+    back = Result.from_json(doc, "x").to_json()
+    seen_back = next(t["seen"] for t in back["tests"] if t["seen"])
+    assert seen_back["negotiated_mfl"] == 2048 and seen_back["peer_record_size_limit"] == 0
+
+
 def test_to_json_hands_out_copies():
     _, doc = _committed()[0]
     result = Result.from_json(doc, "x")

@@ -371,7 +371,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     assert r is not None
     print(f"{args.case}: {'ok' if r.ok else 'failed'} stage={r.stage} ret={r.ret_hex} "
           f"{r.ret_name} verify_flags={r.verify_flags:#x} {r.tls_version} {r.ciphersuite} "
-          f"heap_peak={r.heap_peak} stack_peak={r.stack_peak} hs_instructions={r.hs_instructions}")
+          f"heap_peak={r.heap_peak} stack_peak={r.stack_peak} hs_instructions={r.hs_instructions} "
+          f"negotiated_mfl={r.negotiated_mfl} peer_record_size_limit={r.peer_record_size_limit}")
     print(f"expected {outcome.row.expect.describe()}: {'PASS' if outcome.passed else 'FAIL'} "
           f"{outcome.error}".rstrip())
     return 0 if outcome.passed else 1

@@ -26,6 +26,7 @@ from tlsfit.build.firmware import build_firmware
 from tlsfit.run.runner import OPENSSL_TIMEOUT_S, csr_signature_verifies
 from tlsfit.sizes.mapfile import MemoryMap, parse_map
 from tlsfit.run.matrix import MatrixCase, build_matrix
+from tlsfit.run.peer import GnutlsServerPeer
 from tlsfit.mbedtls.tree import MbedtlsTree
 from tlsfit.generate.profile import ProfileSource, read_profile
 from tlsfit.outputs import render_all, write_outputs
@@ -65,7 +66,8 @@ def seen_of(r: CaseResult) -> Seen:
                 else None,
                 tls_version=r.tls_version or None, ciphersuite=r.ciphersuite or None,
                 heap_peak=r.heap_peak, stack_peak=r.stack_peak, hs_instructions=r.hs_instructions,
-                bytes_tx=r.bytes_tx, bytes_rx=r.bytes_rx, wall_s=round(r.wall_s, 2))
+                bytes_tx=r.bytes_tx, bytes_rx=r.bytes_rx, wall_s=round(r.wall_s, 2),
+                negotiated_mfl=r.negotiated_mfl, peer_record_size_limit=r.peer_record_size_limit)
 
 
 @lru_cache(maxsize=None)
@@ -77,12 +79,16 @@ def _tool_version(argv: tuple[str, ...]) -> str:
     return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else ""
 
 
-def tool_versions() -> dict[str, str]:
-    return {
+def tool_versions(rows: list[MatrixCase] | None = None) -> dict[str, str]:
+    """The tools a result was measured with; gnutls-serv when ROWS run against it."""
+    tools = {
         "toolchain": _tool_version(("arm-none-eabi-gcc", "--version")),
         "qemu": _tool_version(("qemu-system-arm", "--version")),
         "openssl": _tool_version(("openssl", "version")),
     }
+    if any(isinstance(row.case.peer, GnutlsServerPeer) for row in rows or ()):
+        tools["gnutls"] = _tool_version(("gnutls-serv", "--version"))
+    return tools
 
 
 def _check(row: MatrixCase, result: CaseResult) -> tuple[bool, str]:
@@ -210,6 +216,9 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
         seen = outcome.result
         detail = (f"{seen.ret_hex} {seen.ret_name}".strip() if seen and not seen.ok
                   else (seen.tls_version if seen else ""))
+        if seen and (seen.negotiated_mfl or seen.peer_record_size_limit):
+            detail += (f" mfl={seen.negotiated_mfl}" if seen.negotiated_mfl else "") + \
+                (f" peer_rsl={seen.peer_record_size_limit}" if seen.peer_record_size_limit else "")
         progress(f"[{name}]   {row.name:44} {'ok  ' if outcome.passed else 'FAIL'} "
                  f"{row.expect.describe():28} {detail} {outcome.error}".rstrip())
 
@@ -231,7 +240,7 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
     return Result(
         profile=name, passed=passed, config_sha256=manifest["config_sha256"],
         profile_sha256=manifest["profile_sha256"], tlsfit_version=__version__,
-        mbedtls_version=tree.version, tools=tuple(sorted(tool_versions().items())),
+        mbedtls_version=tree.version, tools=tuple(sorted(tool_versions(rows).items())),
         compile_flags=fw.compile_flags, link_flags=fw.link_flags, sizes=sizes_of(mem),
         ram=Ram(static=mem.ram_static, heap_peak=heap_peak, stack_peak=stack_peak,
                 total=mem.ram_static + heap_peak + stack_peak),

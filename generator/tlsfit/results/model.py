@@ -86,11 +86,16 @@ class Seen:
     bytes_tx: int
     bytes_rx: int
     wall_s: float | None = None     # None in a baseline
+    #: TLS 1.2: the max fragment length the server's ServerHello confirmed (bytes, 0: none);
+    #: TLS 1.3: the record_size_limit the peer sent (0: none). None: not recorded (older results).
+    negotiated_mfl: int | None = None
+    peer_record_size_limit: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)
-        if self.wall_s is None:
-            del doc["wall_s"]
+        for key in ("wall_s", "negotiated_mfl", "peer_record_size_limit"):
+            if doc[key] is None:
+                del doc[key]
         return doc
 
 

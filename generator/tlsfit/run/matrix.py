@@ -14,6 +14,12 @@ flags) a user would see:
   no SNI              a firmware built without SNI, against a server that
                       dispatches by SNI: -0x2700 with CN_MISMATCH
   wrong PSK / client  -0x7780 (fatal alert from the peer)
+
+A client with a receive buffer below 16 KB also meets GnuTLS (gnutls-serv), a second,
+independent server: a short answer (and its wrong-CA twin); under TLS 1.2 a large answer
+that must fail with -0x7100, because GnuTLS 3.7.9 confirms max fragment length and still
+sends 16 KB records; under TLS 1.3 a large answer that must pass, because GnuTLS honours
+record_size_limit.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from dataclasses import dataclass, replace
 
 from tlsfit.generate.duties import max_fragment_length
 from tlsfit.run.runner import Case
-from tlsfit.run.peer import client_peer, server_peer
+from tlsfit.run.peer import client_peer, gnutls_server_peer, server_peer
 from tlsfit.run.peer import TEST_HOST
 from tlsfit.generate.resolve import Resolution
 
@@ -248,6 +254,8 @@ def client_matrix(r: Resolution) -> list[MatrixCase]:
                                     note="without max fragment length the server sends 16 KB "
                                          "records into a smaller receive buffer"),
                         twin_of=big))
+                if small and not mutual:
+                    rows += _gnutls_rows(r, name, version, pki, mfl, pem)
                 for label, pinned, left_out in _pins(r, version, pki):
                     rows.append(MatrixCase(case(f"-{label}", **pinned), Expectation(True)))
                     rows.append(MatrixCase(
@@ -255,6 +263,42 @@ def client_matrix(r: Resolution) -> list[MatrixCase]:
                         Expectation(False, ERR_FATAL_ALERT, note="the server offers only "
                                     f"{next(iter(left_out.values()))}, which the profile left out"),
                         twin_of=f"{name}-{label}"))
+    return rows
+
+
+def _gnutls_rows(r: Resolution, name: str, version: str, pki: str, mfl: int | None,
+                 pem: bool) -> list[MatrixCase]:
+    """GnuTLS as the server of a client whose receive buffer is below 16 KB (where peers differ:
+    which of max fragment length and record_size_limit they honour). No client certificate:
+    only profiles without mutual TLS get these cases."""
+    rsl = version == "1.3" and r.enabled("MBEDTLS_SSL_RECORD_SIZE_LIMIT")
+    tls12_mfl = mfl if version == "1.2" else None
+
+    def case(suffix: str, *, ca: str = pki, big: bool = False) -> Case:
+        return Case(f"{name}-gnutls{suffix}", ca=ca, tls=version, mfl=tls12_mfl, http=True,
+                    pem=pem, big=big, peer=gnutls_server_peer(pki, tls=version, big=big))
+
+    rows: list[MatrixCase] = []
+    if rsl:
+        # The positive is the large answer itself: GnuTLS keeps to the limit the device sent.
+        positive = f"{name}-gnutls-large-answer-rsl"
+        rows.append(MatrixCase(case("-large-answer-rsl", big=True), Expectation(
+            True, note="GnuTLS honours the record_size_limit the device sent (RFC 8449)")))
+        rows.append(MatrixCase(case("-large-answer-rsl-wrong-ca", ca=WRONG_CA[pki], big=True),
+                               Expectation(False, ERR_CERT_VERIFY_FAILED,
+                                           flags=BADCERT_NOT_TRUSTED), twin_of=positive))
+        return rows
+    positive = f"{name}-gnutls"
+    rows.append(MatrixCase(case(""), Expectation(True, note="a short answer from GnuTLS")))
+    rows.append(MatrixCase(case("-wrong-ca", ca=WRONG_CA[pki]),
+                           Expectation(False, ERR_CERT_VERIFY_FAILED, flags=BADCERT_NOT_TRUSTED),
+                           twin_of=positive))
+    if tls12_mfl is not None:
+        rows.append(MatrixCase(case("-large-answer-mfl", big=True), Expectation(
+            False, ERR_BAD_INPUT_DATA,
+            note=f"GnuTLS 3.7.9 confirms max fragment length {tls12_mfl} and still sends 16 KB "
+                 "records into the smaller receive buffer (OpenSSL honours it: "
+                 f"{name}-large-records)"), twin_of=f"{name}-large-records"))
     return rows
 
 

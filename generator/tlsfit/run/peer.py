@@ -1,4 +1,4 @@
-"""OpenSSL peers on 127.0.0.1 for the firmware's TLS tests.
+"""OpenSSL and GnuTLS peers on 127.0.0.1 for the firmware's TLS tests.
 
 API::
 
@@ -7,7 +7,9 @@ API::
                 max_send_frag=None, tls="any", www=True, psk=False, cipher=None) -> ServerPeer
     client_peer(*, ca=None, host="tls-server.test", cert=None, tls="any", http=True,
                 psk=False, cipher=None) -> ClientPeer
+    gnutls_server_peer(pki_id, *, tls="any", big=False) -> GnutlsServerPeer
     ServerPeer.argv(port) / ClientPeer.argv(port) -> list[str]   # the openssl command line
+    GnutlsServerPeer.argv(port) -> list[str]                     # the gnutls-serv command line
 
 A :class:`ServerPeer` (``openssl s_server``) faces a firmware *client*: it serves ``pki/ID/server.pem``
 (+ the intermediate for chains). With ``sni=True`` it behaves like a multi-domain server: the
@@ -19,6 +21,14 @@ close_notify (OpenSSL 3.0).
 A :class:`ClientPeer` (``openssl s_client``) faces a firmware *server*: it verifies the firmware's
 certificate against ``pki/CA/ca.pem`` and the host name, can present a client certificate, and sends
 ``GET / HTTP/1.0`` when ``http`` is set, then waits for the firmware's close_notify (``-ign_eof``).
+
+A :class:`GnutlsServerPeer` (``gnutls-serv --http`` from Debian's gnutls-bin) is a second,
+independent TLS implementation facing a firmware client: it serves ``pki/ID/server-chain.pem`` (leaf
+and intermediates) without asking for a client certificate, and answers any request with
+``small.txt`` or, with ``big=True``, ``big.txt`` from the runner's answer directory (its working
+directory), then sends close_notify. It serves until stopped (it has no "one connection" option).
+GnuTLS 3.7.9 honours record_size_limit (TLS 1.3) but not max fragment length: it confirms MFL in
+its ServerHello and still sends 16 KB records.
 
 PSK (``psk=True``) uses :data:`TEST_PSK_HEX` / :data:`TEST_PSK_IDENTITY`, the same TEST-ONLY key
 the firmware embeds.
@@ -38,6 +48,12 @@ TEST_PSK_IDENTITY = contract().psk_identity
 TEST_HOST = contract().host
 OTHER_HOST = "other.test"
 _TLS_FLAGS = {"any": (), "1.2": ("-tls1_2",), "1.3": ("-tls1_3",)}
+#: GnuTLS priority strings pinning one TLS version.
+_GNUTLS_PRIORITY = {"any": None, "1.2": "NORMAL:-VERS-ALL:+VERS-TLS1.2",
+                    "1.3": "NORMAL:-VERS-ALL:+VERS-TLS1.3"}
+#: The answers GnuTLS serves (files the runner writes into the peer's working directory).
+GNUTLS_SMALL_ANSWER = "small.txt"
+GNUTLS_BIG_ANSWER = "big.txt"
 
 
 def pki_dir() -> Path:
@@ -98,6 +114,10 @@ class ServerPeer:
     ciphersuites: str | None = None   # TLS 1.3 suites (-ciphersuites)
     groups: str | None = None         # key exchange groups (-groups)
     serve_files: bool = False         # -WWW: serve big.txt (full-size records) instead of -www
+    program = "openssl s_server"
+    ready_text = "ACCEPT"             # printed once it listens
+    ready_stream = "stdout"           # ... on this stream
+    serves_once = True                # -naccept 1: it exits after the connection
 
     def argv(self, port: int) -> list[str]:
         """The s_server command line for one connection on 127.0.0.1:port."""
@@ -136,6 +156,36 @@ class ServerPeer:
             args += ["-WWW"]
         elif self.www:
             args += ["-www"]
+        return args
+
+
+@dataclass(frozen=True)
+class GnutlsServerPeer:
+    """gnutls-serv --http options; build one with :func:`gnutls_server_peer`."""
+
+    cert: Path                # leaf + intermediates
+    key: Path
+    tls: str = "any"
+    big: bool = False         # answer with big.txt (full-size records) instead of small.txt
+    program = "gnutls-serv"
+    ready_text = "...done"    # "HTTP Server listening on IPv4 0.0.0.0 port N...done"
+    ready_stream = "stderr"
+    serves_once = False       # it serves until stopped
+
+    @property
+    def serve_files(self) -> bool:
+        """It reads its answer from its working directory (the runner's answer files)."""
+        return True
+
+    def argv(self, port: int) -> list[str]:
+        """The gnutls-serv command line. It has no bind address option: it listens on every
+        interface, on PORT (a free port on 127.0.0.1, the only address the firmware uses)."""
+        args = ["gnutls-serv", "--http", "--port", str(port), "--disable-client-cert",
+                "--x509certfile", str(self.cert), "--x509keyfile", str(self.key),
+                "--httpdata", GNUTLS_BIG_ANSWER if self.big else GNUTLS_SMALL_ANSWER]
+        priority = _GNUTLS_PRIORITY[self.tls]
+        if priority is not None:
+            args += ["--priority", priority]
         return args
 
 
@@ -203,6 +253,14 @@ def server_peer(pki_id: str | None, *, sni: bool = False, servername_fatal: bool
         chain2=store if (second_base and store.is_file()) else None,
         servername_fatal=servername_fatal, verify_client_ca=verify_ca, max_send_frag=max_send_frag,
         tls=tls, www=www, psk=psk, cipher=cipher)
+
+
+def gnutls_server_peer(pki_id: str, *, tls: str = "any", big: bool = False) -> GnutlsServerPeer:
+    """A gnutls-serv serving the test PKI's leaf (and intermediates) for pki_id."""
+    if tls not in _GNUTLS_PRIORITY:
+        raise HarnessError(f"tls={tls!r}: use one of {', '.join(_GNUTLS_PRIORITY)}")
+    return GnutlsServerPeer(cert=_pki_file(pki_id, "server-chain.pem"),
+                            key=_pki_file(pki_id, "server.key.pem"), tls=tls, big=big)
 
 
 def client_peer(*, ca: str | None = None, host: str | None = TEST_HOST, cert: str | None = None,

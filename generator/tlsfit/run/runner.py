@@ -1,4 +1,4 @@
-"""Run one test case: firmware under QEMU against an OpenSSL peer, parse its TLSFIT-RESULT line.
+"""Run one test case: firmware under QEMU against an OpenSSL or GnuTLS peer, parse its TLSFIT-RESULT line.
 
 API::
 
@@ -8,14 +8,16 @@ API::
 ``host``, ``ca``, ``cert``, ``tls`` ("1.2" | "1.3" | "any"), ``psk``, ``mfl`` (512..4096),
 ``heap_limit``, ``http``, ``client_auth``, ``crash`` ("1"/"udf" | "stack" | "bus"), ``seed``,
 ``io_timeout_ms`` (guest-side receive timeout), ``peer`` (a :class:`~tlsfit.run.peer.ServerPeer`
-for client mode, a :class:`~tlsfit.run.peer.ClientPeer` for server mode, or ``None`` for no
+or :class:`~tlsfit.run.peer.GnutlsServerPeer` for client mode, a :class:`~tlsfit.run.peer.ClientPeer` for server mode, or ``None`` for no
 transport), ``port`` (default: a free port found by binding port 0) and ``timeout_s`` (wall-clock
 limit for the whole run). They become the firmware's run parameters (see ``Case.params``).
 
 :class:`CaseResult` (frozen) holds the firmware's report: ``ok``, ``stage``, ``ret``, ``ret_hex``,
 ``ret_name``, ``verify_flags``, ``verify_names``, ``tls_version``, ``ciphersuite``, ``heap_peak``,
 ``stack_peak``, ``hs_instructions``, ``bytes_tx``, ``bytes_rx``, ``app_bytes_rx``,
-``app_bytes_tx``, ``exit_code``, ``wall_s``, plus ``report`` (the whole JSON object), ``uart_log``,
+``app_bytes_tx``, ``negotiated_mfl`` (TLS 1.2: the max fragment length the server's ServerHello
+confirmed, bytes, 0 if none), ``peer_record_size_limit`` (TLS 1.3: the record_size_limit the peer
+sent, 0 if none), ``exit_code``, ``wall_s``, plus ``report`` (the whole JSON object), ``uart_log``,
 ``peer_output``, ``peer_exit`` and, in CSR mode, ``csr_pem`` / ``key_pem`` (already checked with
 ``openssl req -verify``).
 
@@ -51,7 +53,7 @@ from tlsfit.mbedtls.headers import error_name as name_error
 from tlsfit.mbedtls.headers import flag_names, read_tree_docs
 from tlsfit.run.contract import contract
 from tlsfit.run.relay import Relay, check_relay
-from tlsfit.run.peer import TEST_HOST, ClientPeer, ServerPeer
+from tlsfit.run.peer import GNUTLS_SMALL_ANSWER, TEST_HOST, ClientPeer, GnutlsServerPeer, ServerPeer
 from tlsfit.run.qemu import qemu_argv
 
 # Exit codes and line tags: the harness's contract header (tlsfit.run.contract).
@@ -89,7 +91,7 @@ class Case:
     crash: str | None = None
     seed: int | None = None
     io_timeout_ms: int | None = None
-    peer: ServerPeer | ClientPeer | None = None
+    peer: ServerPeer | GnutlsServerPeer | ClientPeer | None = None
     port: int | None = None
     timeout_s: float = 60.0
 
@@ -133,6 +135,8 @@ class CaseResult:
     app_bytes_rx: int
     app_bytes_tx: int
     exit_code: int
+    negotiated_mfl: int
+    peer_record_size_limit: int
     wall_s: float
     report: dict[str, Any] = field(repr=False)
     uart_log: str = field(repr=False)
@@ -265,7 +269,9 @@ def _make_result(case: Case, report: dict[str, Any], log: str, wall_s: float, pe
         hs_instructions=int(report.get("hs_instructions", 0)),
         bytes_tx=int(report.get("bytes_tx", 0)), bytes_rx=int(report.get("bytes_rx", 0)),
         app_bytes_rx=int(report.get("app_bytes_rx", 0)), app_bytes_tx=int(report.get("app_bytes_tx", 0)),
-        exit_code=int(report.get("exit_code", -1)), wall_s=wall_s, report=report, uart_log=log,
+        exit_code=int(report.get("exit_code", -1)),
+        negotiated_mfl=int(report.get("negotiated_mfl", 0)),
+        peer_record_size_limit=int(report.get("peer_record_size_limit", 0)), wall_s=wall_s, report=report, uart_log=log,
         peer_output=peer.output() if peer else "", peer_exit=peer_exit)
 
 
@@ -285,22 +291,29 @@ def _www_root() -> Path:
     atexit.register(shutil.rmtree, root, True)
     line = b"tlsfit: a long answer in full-size TLS records (TEST ONLY)\n"
     (root / "big.txt").write_bytes(line * (BIG_BODY_BYTES // len(line) + 1))
+    # gnutls-serv --http answers every request with one file: a short answer fits any buffer.
+    (root / GNUTLS_SMALL_ANSWER).write_bytes(b"tlsfit: a short answer (TEST ONLY)\n")
     return root
 
 
-def _www_dir(peer: ServerPeer) -> Path | None:
+def _www_dir(peer: ServerPeer | GnutlsServerPeer) -> Path | None:
     return _www_root() if peer.serve_files else None
 
 
-def _start_server_peer(case: Case, peer: ServerPeer, port: int, deadline: float) -> Child:
-    child = Child(peer.argv(port), name="openssl s_server", cwd=_www_dir(peer))
+def _start_server_peer(case: Case, peer: ServerPeer | GnutlsServerPeer, port: int,
+                       deadline: float) -> Child:
+    child = Child(peer.argv(port), name=peer.program, cwd=_www_dir(peer))
     try:
-        if not child.stdout.wait_for("ACCEPT", min(_STARTUP_TIMEOUT_S, deadline - time.monotonic())):
-            out = child.output()
+        stream = child.stderr if peer.ready_stream == "stderr" else child.stdout
+        ready = stream.wait_for(peer.ready_text,
+                                      min(_STARTUP_TIMEOUT_S, deadline - time.monotonic()))
+        out = child.output()
+        # gnutls-serv goes on listening on IPv6 when its IPv4 port is taken: read what it said.
+        if not ready or "bind() failed" in out:
             if "in use" in out or "bind" in out.lower():
-                raise _port_error(case, port, "openssl s_server")
-            state = "exited" if not child.running() else "did not print ACCEPT"
-            raise HarnessError(f"case {case.name}: openssl s_server {state}:\n{_tail(out)}")
+                raise _port_error(case, port, peer.program)
+            state = "exited" if not child.running() else f"did not print {peer.ready_text}"
+            raise HarnessError(f"case {case.name}: {peer.program} {state}:\n{_tail(out)}")
     except BaseException:
         child.stop()
         raise
@@ -338,7 +351,8 @@ def run_case(elf: Path, case: Case) -> CaseResult:
     if not elf.is_file():
         raise HarnessError(f"{elf}: no such firmware image (build it with build_firmware)")
     params = case.params()
-    if case.mode == "client" and case.peer is not None and not isinstance(case.peer, ServerPeer):
+    if case.mode == "client" and case.peer is not None and \
+            not isinstance(case.peer, (ServerPeer, GnutlsServerPeer)):
         raise HarnessError(f"case {case.name}: a firmware client needs a ServerPeer (server_peer())")
     if case.mode == "server" and case.peer is not None and not isinstance(case.peer, ClientPeer):
         raise HarnessError(f"case {case.name}: a firmware server needs a ClientPeer (client_peer())")
@@ -355,7 +369,7 @@ def run_case(elf: Path, case: Case) -> CaseResult:
     try:
         if case.peer is None:
             qemu = Child(qemu_argv(elf, params), name="QEMU")
-        elif isinstance(case.peer, ServerPeer):
+        elif isinstance(case.peer, (ServerPeer, GnutlsServerPeer)):
             peer = _start_server_peer(case, case.peer, port, deadline)
             relay = Relay(port, qemu_connects=True)
             qemu = Child(qemu_argv(elf, params, port=relay.port), name="QEMU")
@@ -368,7 +382,9 @@ def run_case(elf: Path, case: Case) -> CaseResult:
             peer.feed_stdin()
 
         rc = _wait_firmware(qemu, peer, deadline)
-        peer_exit = peer.wait(min(_PEER_EXIT_WAIT_S, max(deadline - time.monotonic(), 0.1))) if peer else None
+        # gnutls-serv serves until stopped: do not wait for it to exit.
+        once = peer is not None and getattr(case.peer, "serves_once", True)
+        peer_exit = peer.wait(min(_PEER_EXIT_WAIT_S, max(deadline - time.monotonic(), 0.1))) if once else None
         log = qemu.stdout.text()
         wall = time.monotonic() - start
         fault = _FAULT_RE.search(log)
