@@ -63,13 +63,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
     named = {t for t in (args.target or []) if t != "all"}
     for profile, resolution, files in rendered:
         manifest = json.loads(files["manifest.json"])
-        for tid in sorted(named):
-            entry = manifest.get("targets", {}).get(tid, {})
+        for tid, entry in sorted(manifest.get("targets", {}).items()):
             if str(entry.get("stands_for", "")).startswith("no fragment: "):
                 why = f"--target {tid}: {entry['stands_for'][len('no fragment: '):]}"
-                if len(rendered) == 1:
+                if tid in named and len(rendered) == 1:
                     raise TlsfitError(why)
-                # several profiles: the others still get theirs; the manifest says why
+                # 'all' or several profiles: the rest is written; the manifest says why
                 print(f"tlsfit: {why}; no fragment written", file=sys.stderr)
     out = Path(args.output)
     for profile, resolution, files in rendered:
