@@ -255,8 +255,14 @@ def ncs_fragment(psa: Resolution, legacy: Resolution, version: str) -> NcsFragme
     frag2, lost2 = _attempt(rel, legacy, "legacy", psa_wants)
     if not lost2:
         return frag2
-    names = [x.split(" (", 1)[0] for x in lost2]
-    reasons = sorted({x.split(" (", 1)[1].rstrip(")") for x in lost2})
-    raise TlsfitError(f"{psa.profile.name.split('+tlsfit-backend')[0]}: nRF Connect SDK "
-                      f"{version} cannot give {', '.join(names)}, which the profile needs "
-                      f"({'; '.join(reasons)}; nor on its PSA path)")
+    def said(lost_: list[str]) -> str:
+        names = [x.split(" (", 1)[0] for x in lost_]
+        return f"{', '.join(names)} ({lost_[0].split(' (', 1)[1].rstrip(')')})"
+    name = psa.profile.name.split('+tlsfit-backend')[0]
+    if {x.split(" (", 1)[0] for x in lost} == {x.split(" (", 1)[0] for x in lost2}:
+        raise TlsfitError(f"{name}: nRF Connect SDK {version} cannot give {said(lost)}, which "
+                          "the profile needs")
+    raise TlsfitError(f"{name}: nRF Connect SDK "
+                      f"{version} cannot give what the profile needs: on its PSA path "
+                      f"{said(lost)}; on its legacy path (the only way to RSA key exchanges) "
+                      f"{said(lost2)}")
