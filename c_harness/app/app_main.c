@@ -75,6 +75,7 @@ static const char *app_main_mode_name(enum app_mode mode)
     case APP_MODE_SERVER: return "server";
     case APP_MODE_CSR: return "csr";
     case APP_MODE_CALIBRATE: return "calibrate";
+    case APP_MODE_VERIFY: return "verify";
     default: return "client";
     }
 }
@@ -106,6 +107,7 @@ int main(void)
     } else {
         app_main_crash(params.crash);
         app_entropy_set_seed(params.seed);
+        board_clock_set_unset(params.clock_unset);
         inst_heap_set_limit(params.heap_limit);
         transport.timeout_ms = params.timeout_ms;
         int ret = 0;
@@ -127,6 +129,8 @@ int main(void)
             result.stage = "done";
         } else if (params.mode == APP_MODE_CSR) {
             app_csr_run(&params, &result);
+        } else if (params.mode == APP_MODE_VERIFY) {
+            app_verify_run(&params, &result);
         } else {
             app_tls_run(&params, &transport, &result);
         }
