@@ -98,6 +98,7 @@ class ServerPeer:
     ciphersuites: str | None = None   # TLS 1.3 suites (-ciphersuites)
     groups: str | None = None         # key exchange groups (-groups)
     serve_files: bool = False         # -WWW: serve big.txt (full-size records) instead of -www
+    partial_chain: bool = False       # trust verify_client_ca even when it is not a root
 
     def argv(self, port: int) -> list[str]:
         """The s_server command line for one connection on 127.0.0.1:port."""
@@ -122,6 +123,8 @@ class ServerPeer:
                 args += ["-servername_fatal"]
         if self.verify_client_ca is not None:
             args += ["-Verify", "1", "-verifyCAfile", str(self.verify_client_ca), "-verify_return_error"]
+            if self.partial_chain:
+                args += ["-partial_chain"]
             if self.servername is not None:
                 # With -servername, s_server's second context verifies clients against
                 # -CAfile only (not -verifyCAfile): give it the same CA.
@@ -203,6 +206,19 @@ def server_peer(pki_id: str | None, *, sni: bool = False, servername_fatal: bool
         chain2=store if (second_base and store.is_file()) else None,
         servername_fatal=servername_fatal, verify_client_ca=verify_ca, max_send_frag=max_send_frag,
         tls=tls, www=www, psk=psk, cipher=cipher)
+
+
+def own_server_peer(peer_dir: Path, *, tls: str = "any", verify_client_ca: Path | None = None,
+                    partial_chain: bool = False) -> ServerPeer:
+    """An s_server serving the user's own chain and key (tlsfit.run.own_pki writes PEER_DIR)."""
+    _tls_flags(tls)
+    key = peer_dir / "leaf.key.pem"
+    if not key.is_file():
+        raise HarnessError(f"{peer_dir}: no server key: a handshake with your own chain needs "
+                           "--server-key (without it, tlsfit checks the chain on the target)")
+    chain = peer_dir / "intermediates.pem"
+    return ServerPeer(cert=peer_dir / "leaf.pem", key=key, chain=chain if chain.is_file() else None,
+                      verify_client_ca=verify_client_ca, partial_chain=partial_chain, tls=tls)
 
 
 def client_peer(*, ca: str | None = None, host: str | None = TEST_HOST, cert: str | None = None,
