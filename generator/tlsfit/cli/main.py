@@ -350,10 +350,10 @@ def cmd_measure(args: argparse.Namespace) -> int:
     if own is not None and args.reference:
         raise TlsfitError("--reference measures Mbed TLS's configs with the test PKI; your own "
                           "certificates go with a profile")
-    tree = locate(args.mbedtls_src)
-    build_root = Path(args.build_dir) if args.build_dir else REPO_ROOT / "build" / "measure"
     results_dir = _own_results_dir(args, own) if own is not None else \
         (Path(args.results) if args.results else RESULTS_DIR)
+    tree = locate(args.mbedtls_src)
+    build_root = Path(args.build_dir) if args.build_dir else REPO_ROOT / "build" / "measure"
     if args.reference:
         return _measure_reference(args, tree, build_root, results_dir)
     profiles = _profiles_from_args(args) if (args.all or len(args.profiles) <= 1 or args.merge) \
