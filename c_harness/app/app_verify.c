@@ -1,4 +1,4 @@
-/* Verify-only: a certificate chain checked on the target as a TLS client would check it,
+/* Verify-only (images built with TLSFIT_VERIFY_MODE): a certificate chain checked on the target as a TLS client would check it,
  * without a peer. Parses cert=ID's leaf ("server") and intermediates ("int", "int2", "int3")
  * and ca=ID's "ca" from the embedded PKI, then mbedtls_x509_crt_verify() with host=;
  * reports the return code and verify flags. hs_instructions counts parse + verify. */
@@ -11,7 +11,10 @@
 
 #include "app.h"
 
-#if !defined(MBEDTLS_X509_CRT_PARSE_C)
+#if !defined(TLSFIT_VERIFY_MODE)
+/* Not built into this image (CMake option TLSFIT_VERIFY_MODE): mode=verify is refused. */
+typedef int app_verify_not_built;
+#elif !defined(MBEDTLS_X509_CRT_PARSE_C)
 void app_verify_run(const struct app_params *params, struct app_result *result)
 {
     (void)params;

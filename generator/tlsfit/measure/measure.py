@@ -202,7 +202,8 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
                  f"{'handshakes with your server key' if own.with_server_key else 'verified on the target: no server key'}); "
                  f"embedded from {pki_dir}")
     progress(f"[{name}] build ({len(resolution.options)} options)")
-    fw = build_firmware(work / "config", fw_dir, mbedtls_src=tree.path, pki_dir=pki_dir)
+    fw = build_firmware(work / "config", fw_dir, mbedtls_src=tree.path, pki_dir=pki_dir,
+                        verify_mode=pki_dir is not None)
     mem = parse_map(fw.map_file, fw.sizes)
     progress(f"[{name}] linked: flash {mem.flash} B (Mbed TLS {mem.group_flash('mbedtls')} B), "
              f"static RAM {mem.ram_static} B")
@@ -291,7 +292,8 @@ def run_one(profile: ProfileSource, tree: MbedtlsTree, build_root: Path, case_na
         progress(f"[{profile.name}] {case_name} runs on the {row.variant} image: building it")
         elf = _variant_image(profile, row.variant, tree, work)
     else:
-        elf = build_firmware(work / "config", fw_dir, mbedtls_src=tree.path, pki_dir=pki_dir).elf
+        elf = build_firmware(work / "config", fw_dir, mbedtls_src=tree.path, pki_dir=pki_dir,
+                             verify_mode=pki_dir is not None).elf
     changes = {k: v for k, v in overrides.items() if v is not None or k == "peer"}
     case = dataclasses.replace(row.case, **changes)
     progress(f"[{profile.name}] {case_name}: {' '.join(f'{k}={v}' for k, v in case.params().items())}")
