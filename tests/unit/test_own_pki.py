@@ -34,6 +34,12 @@ def _fails(cli, *args):
 def test_bad_input_is_one_line_naming_the_file(cli, chain, tmp_path, command):
     junk = tmp_path / "junk.pem"
     junk.write_text("not a certificate\n")
+    from cryptography.hazmat.primitives import serialization
+    key = serialization.load_pem_private_key(chain["server_key"].read_bytes(), password=None)
+    locked = tmp_path / "locked.key"
+    locked.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                         serialization.PrivateFormat.PKCS8,
+                                         serialization.BestAvailableEncryption(b"secret")))
     extra = ["--case", "own-verify"] if command == "run" else []
     base = [command, "https-client-rsa", *extra]
     cases = [
@@ -52,6 +58,8 @@ def test_bad_input_is_one_line_naming_the_file(cli, chain, tmp_path, command):
         (["--ca", str(chain["ca"]), "--server-chain", str(chain["server_chain"]),
           "--client-cert", str(chain["client_cert"]), "--client-key", str(chain["server_key"])],
          f"{chain['server_key']}: this key does not belong to the device certificate client.pem"),
+        (["--ca", str(chain["ca"]), "--server-chain", str(chain["server_chain"]),
+          "--server-key", str(locked)], f"{locked}: an encrypted private key; give it unencrypted"),
         (["--ca", str(chain["ca"])], "need --server-chain FILE too"),
         (["--pki", str(tmp_path / "nodir")], f"{tmp_path / 'nodir'}: no such directory (--pki)"),
     ]
