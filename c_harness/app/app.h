@@ -7,7 +7,7 @@
 
 #include "inst.h"
 
-enum app_mode { APP_MODE_CLIENT, APP_MODE_SERVER, APP_MODE_CSR, APP_MODE_CALIBRATE };
+enum app_mode { APP_MODE_CLIENT, APP_MODE_SERVER, APP_MODE_CSR, APP_MODE_CALIBRATE, APP_MODE_VERIFY };
 enum app_tls_pin { APP_TLS_ANY, APP_TLS_12, APP_TLS_13 };
 enum app_crash { APP_CRASH_NONE, APP_CRASH_UDF, APP_CRASH_STACK, APP_CRASH_BUS };
 
@@ -27,6 +27,9 @@ struct app_params {
     int pem; /* pem=1: the test needs PEM credentials (a PEM profile) */
     int big; /* big=1: GET /big.txt, an answer in full-size (16 KB) records */
     enum app_crash crash;
+#if defined(TLSFIT_VERIFY_MODE)
+    int clock_unset; /* clock=unset: the device's clock reads 0 (1970), as before it is set */
+#endif
     uint32_t timeout_ms;
     uint32_t seed;
 };
@@ -89,6 +92,10 @@ int app_product_random(void *ctx, unsigned char *out, size_t len);
 
 void app_tls_run(const struct app_params *params, struct app_transport *transport, struct app_result *result);
 void app_csr_run(const struct app_params *params, struct app_result *result);
+#if defined(TLSFIT_VERIFY_MODE)
+/* Verify-only: parse cert=ID's leaf + intermediates and ca=ID's CA, verify against host=. */
+void app_verify_run(const struct app_params *params, struct app_result *result);
+#endif
 int app_rng_setup(void);
 int app_rng(void *ctx, unsigned char *out, size_t len);
 void app_rng_free(void);

@@ -75,6 +75,9 @@ static const char *app_main_mode_name(enum app_mode mode)
     case APP_MODE_SERVER: return "server";
     case APP_MODE_CSR: return "csr";
     case APP_MODE_CALIBRATE: return "calibrate";
+#if defined(TLSFIT_VERIFY_MODE)
+    case APP_MODE_VERIFY: return "verify";
+#endif
     default: return "client";
     }
 }
@@ -106,6 +109,9 @@ int main(void)
     } else {
         app_main_crash(params.crash);
         app_entropy_set_seed(params.seed);
+#if defined(TLSFIT_VERIFY_MODE)
+        board_clock_set_unset(params.clock_unset);
+#endif
         inst_heap_set_limit(params.heap_limit);
         transport.timeout_ms = params.timeout_ms;
         int ret = 0;
@@ -127,6 +133,10 @@ int main(void)
             result.stage = "done";
         } else if (params.mode == APP_MODE_CSR) {
             app_csr_run(&params, &result);
+#if defined(TLSFIT_VERIFY_MODE)
+        } else if (params.mode == APP_MODE_VERIFY) {
+            app_verify_run(&params, &result);
+#endif
         } else {
             app_tls_run(&params, &transport, &result);
         }

@@ -89,6 +89,10 @@ int app_params_parse(const char *cmdline, struct app_params *params, char *error
                 params->mode = APP_MODE_CSR;
             } else if (app_params_is(value, len, "calibrate")) {
                 params->mode = APP_MODE_CALIBRATE;
+#if defined(TLSFIT_VERIFY_MODE)
+            } else if (app_params_is(value, len, "verify")) {
+                params->mode = APP_MODE_VERIFY;
+#endif
             } else {
                 bad = 1;
             }
@@ -131,6 +135,16 @@ int app_params_parse(const char *cmdline, struct app_params *params, char *error
         } else if (app_params_is(token, key_len, "client_auth")) {
             bad = app_params_uint(value, len, &number);
             params->client_auth = number != 0u;
+#if defined(TLSFIT_VERIFY_MODE)
+        } else if (app_params_is(token, key_len, "clock")) {
+            if (app_params_is(value, len, "unset")) {
+                params->clock_unset = 1;
+            } else if (app_params_is(value, len, "host")) {
+                params->clock_unset = 0;
+            } else {
+                bad = 1;
+            }
+#endif
         } else if (app_params_is(token, key_len, "timeout_ms")) {
             bad = app_params_uint(value, len, &params->timeout_ms);
         } else if (app_params_is(token, key_len, "seed")) {

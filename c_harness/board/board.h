@@ -39,6 +39,8 @@ __attribute__((noreturn)) void board_semihost_exit(int code);
 int board_semihost_cmdline(char *buf, size_t size);
 /* Host time in seconds since the epoch, or -1. */
 long board_semihost_time(void);
+/* unset != 0: time() reads 0 (1 January 1970), a device whose clock was never set (TEST ONLY). */
+void board_clock_set_unset(int unset);
 
 /* Faults: enables the configurable fault handlers; a fault prints TLSFIT-FAULT and exits 3. */
 void board_fault_init(void);

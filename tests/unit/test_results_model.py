@@ -99,3 +99,16 @@ def test_a_result_of_another_schema_is_one_message_on_the_command_line(cli, tmp_
     assert code == 1 and out == ""
     assert err == (f"tlsfit: {bad}: a result of schema version 0; this tlsfit reads version 1 "
                    "(measure it again)\n")
+
+
+def test_a_result_with_own_certificates_says_so():
+    _, doc = next((n, d) for n, d in _committed() if d["profile"] == "https-client-rsa")
+    pki = {"kind": "own", "sha256": "4551e7c85fa3" + "0" * 52, "host": "api.example.test",
+           "ca": "ca.pem", "server_chain": "chain.pem", "chain_length": 2, "ca_key": "rsa4096",
+           "leaf_key": "rsa4096", "server_key": True, "client_cert": False}
+    own = json.loads(json.dumps({**doc, "pki": pki}))
+    result = Result.from_json(own, "own.json")
+    assert dict(result.pki) == pki and result.to_json()["pki"] == pki
+    assert "pki" not in Result.from_json(doc, "test.json").to_json()
+    table = format_text(compare_table({"https-client-rsa": result}))
+    assert "https-client-rsa (own PKI 4551e7c85fa3)" in table

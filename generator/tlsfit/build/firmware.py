@@ -3,12 +3,15 @@
 API::
 
     build_firmware(config_dir, build_dir, *, mbedtls_src=None, harness_dir=None,
-                   stack_size=65536, timeout_s=900.0) -> Firmware
+                   stack_size=65536, timeout_s=900.0, pki_dir=None, verify_mode=False) -> Firmware
 
 ``config_dir`` holds ``mbedtls_config.h`` (and optionally ``crypto_config.h``), used unchanged.
 ``build_dir`` is per profile; the first call configures it with CMake (Ninja generator), later calls
 only run ``ninja``, which does nothing when nothing changed. ``mbedtls_src`` defaults to
-``$TLSFIT_MBEDTLS_SRC`` or ``~/.cache/tlsfit/mbedtls-3.6.6``.
+``$TLSFIT_MBEDTLS_SRC`` or ``~/.cache/tlsfit/mbedtls-3.6.6``. ``pki_dir`` is the directory of
+certificates the image embeds (default ``c_harness/pki``, the TEST ONLY PKI); an image with
+another one belongs in its own ``build_dir`` (see ``tlsfit.run.own_pki``). ``verify_mode``
+builds the verify-only mode and ``clock=unset`` in (off: the test-PKI images stay as measured).
 
 :class:`Firmware` gives the ELF and link-map paths and :class:`ImageSizes` from
 ``arm-none-eabi-size -A`` (flash = code + read-only data + .data initialisers; static RAM = .data +
@@ -160,17 +163,21 @@ def refuse_os_entropy(resolution: Resolution) -> None:
 
 def build_firmware(config_dir: Path, build_dir: Path, *, mbedtls_src: Path | None = None,
                    harness: Path | None = None, stack_size: int = 65536,
-                   timeout_s: float = 900.0) -> Firmware:
+                   timeout_s: float = 900.0, pki_dir: Path | None = None,
+                   verify_mode: bool = False) -> Firmware:
     """Configure (once) and build the firmware for config_dir into build_dir."""
     config_dir = Path(config_dir).resolve()
     build_dir = Path(build_dir).resolve()
     src = Path(mbedtls_src).resolve() if mbedtls_src else locate().path
     harness = Path(harness).resolve() if harness else harness_dir()
+    pki = Path(pki_dir).resolve() if pki_dir else harness / "pki"
+    if not pki.is_dir():
+        raise HarnessError(f"{pki}: no such PKI directory")
     if not (config_dir / "mbedtls_config.h").is_file():
         raise HarnessError(f"{config_dir}: no mbedtls_config.h (run `tlsfit generate` first)")
     if not (src / "include" / "mbedtls" / "build_info.h").is_file():
         raise HarnessError(f"{src}: not an Mbed TLS 3.6 source tree (set TLSFIT_MBEDTLS_SRC)")
-    for part in (config_dir, src):
+    for part in (config_dir, src, pki):
         if " " in str(part) or '"' in str(part):
             raise HarnessError(f"{part}: paths with spaces or quotes are not supported")
 
@@ -178,6 +185,8 @@ def build_firmware(config_dir: Path, build_dir: Path, *, mbedtls_src: Path | Non
         "TLSFIT_CONFIG_DIR": str(config_dir),
         "MBEDTLS_SRC": str(src),
         "TLSFIT_STACK_SIZE": str(stack_size),
+        "TLSFIT_PKI_DIR": str(pki),
+        "TLSFIT_VERIFY_MODE": "ON" if verify_mode else "OFF",
         "CMAKE_HOME_DIRECTORY": str(harness),
     }
     cache = build_dir / "CMakeCache.txt"
@@ -188,7 +197,8 @@ def build_firmware(config_dir: Path, build_dir: Path, *, mbedtls_src: Path | Non
         _run(["cmake", "-G", "Ninja", "-S", str(harness), "-B", str(build_dir),
               f"-DCMAKE_TOOLCHAIN_FILE={harness / 'cmake' / 'arm-none-eabi.cmake'}",
               f"-DTLSFIT_CONFIG_DIR={config_dir}", f"-DMBEDTLS_SRC={src}",
-              f"-DTLSFIT_STACK_SIZE={stack_size}"],
+              f"-DTLSFIT_STACK_SIZE={stack_size}", f"-DTLSFIT_PKI_DIR={pki}",
+              f"-DTLSFIT_VERIFY_MODE={'ON' if verify_mode else 'OFF'}"],
              "cmake configure", timeout_s)
     _run(["ninja", "-C", str(build_dir)], f"firmware build for {config_dir}", timeout_s)
     elf = build_dir / "tlsfit_app.elf"

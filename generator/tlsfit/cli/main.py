@@ -316,6 +316,46 @@ def _measure_reference(args: argparse.Namespace, tree: "MbedtlsTree", build_root
     return 0 if doc.passed else 1
 
 
+def _own_pki(args: argparse.Namespace) -> Any:
+    """The user's own certificates from --pki/--ca/--server-chain/... (None: the test PKI)."""
+    from tlsfit.run.own_pki import files_from_dir, load_own_pki
+
+    def path(value: str | None) -> Path | None:
+        return Path(value) if value else None
+
+    files = files_from_dir(path(args.pki), ca=path(args.ca), server_chain=path(args.server_chain),
+                           server_key=path(args.server_key), client_cert=path(args.client_cert),
+                           client_key=path(args.client_key), host=args.host)
+    return None if files is None else load_own_pki(files)
+
+
+def _own_results_dir(args: argparse.Namespace, own: Any) -> Path:
+    """Results measured with the user's certificates never land among the test-PKI figures:
+    by default results/own-pki/<sha12>/; --results results/ itself is refused."""
+    from tlsfit.paths import RESULTS_DIR
+    if not args.results:
+        return RESULTS_DIR / "own-pki" / own.sha256[:12]
+    chosen = Path(args.results)
+    if chosen.resolve() == RESULTS_DIR.resolve():
+        raise TlsfitError(f"--results {args.results}: results/ holds the test-PKI figures (README, "
+                          "baseline); measurements with your own certificates go elsewhere "
+                          "(default results/own-pki/<sha12>/)")
+    return chosen
+
+
+def _refuse_overwriting_test_pki(path: Path) -> None:
+    from tlsfit.results.load import load_results
+    if path.is_file():
+        try:
+            existing = next(iter(load_results([path]).values()))
+        except TlsfitError:
+            return
+        if existing.pki is None:
+            raise TlsfitError(f"{path}: holds a test-PKI measurement of {existing.profile}; a "
+                              "measurement with your own certificates does not replace it "
+                              "(give another --results DIR)")
+
+
 def cmd_measure(args: argparse.Namespace) -> int:
     import json as _json
 
@@ -323,9 +363,14 @@ def cmd_measure(args: argparse.Namespace) -> int:
     from tlsfit.measure.measure import measure_profile, summary_table, write_result
     from tlsfit.paths import REPO_ROOT, RESULTS_DIR
 
+    own = _own_pki(args)
+    if own is not None and args.reference:
+        raise TlsfitError("--reference measures Mbed TLS's configs with the test PKI; your own "
+                          "certificates go with a profile")
+    results_dir = _own_results_dir(args, own) if own is not None else \
+        (Path(args.results) if args.results else RESULTS_DIR)
     tree = locate(args.mbedtls_src)
     build_root = Path(args.build_dir) if args.build_dir else REPO_ROOT / "build" / "measure"
-    results_dir = Path(args.results) if args.results else RESULTS_DIR
     if args.reference:
         return _measure_reference(args, tree, build_root, results_dir)
     profiles = _profiles_from_args(args) if (args.all or len(args.profiles) <= 1 or args.merge) \
@@ -335,11 +380,15 @@ def cmd_measure(args: argparse.Namespace) -> int:
     if args.as_name and len(profiles) != 1:
         raise TlsfitError("--as names one profile")
     for profile in profiles:
-        doc = measure_profile(profile, tree, build_root, progress=lambda m: print(m, flush=True))
+        doc = measure_profile(profile, tree, build_root, progress=lambda m: print(m, flush=True),
+                              own=own)
         if args.as_name:
             doc = doc.renamed(args.as_name)
+        if own is not None:
+            _refuse_overwriting_test_pki(results_dir / f"{doc.profile}.json")
         path = write_result(doc, results_dir)
-        print(f"[{profile.name}] {doc.tests_passed}/{doc.tests_total} tests passed -> {path}",
+        mark = f" (your own certificates, sha256 {own.sha256[:12]})" if own is not None else ""
+        print(f"[{profile.name}] {doc.tests_passed}/{doc.tests_total} tests passed{mark} -> {path}",
               flush=True)
         docs.append(doc)
     if args.json:
@@ -358,6 +407,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tlsfit.measure.measure import run_one
     from tlsfit.paths import REPO_ROOT
 
+    own = _own_pki(args)
     tree = locate(args.mbedtls_src)
     profile = read_profile([profile_path(args.profile)])
     overrides = {"heap_limit": args.heap_limit, "crash": args.crash, "port": args.port,
@@ -365,7 +415,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.no_peer:
         overrides["peer"] = None
     outcome = run_one(profile, tree, REPO_ROOT / "build" / "measure", args.case, overrides,
-                      progress=lambda m: print(m, flush=True))
+                      progress=lambda m: print(m, flush=True), own=own)
     r = outcome.result
     assert r is not None
     print(f"{args.case}: {'ok' if r.ok else 'failed'} stage={r.stage} ret={r.ret_hex} "
@@ -697,6 +747,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="store the result under NAME (e.g. a shipped profile + your overlay "
                            "measured as that profile)")
 
+    _own_pki_options(meas)
+
     run = add("run", cmd_run, "build a profile and run one case of its matrix (for debugging)")
     run.add_argument("profile", metavar="PROFILE")
     run.add_argument("--case", required=True, help="case name, as 'tlsfit measure' prints it")
@@ -709,6 +761,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="guest receive timeout (default 5000 ms of guest time)")
     run.add_argument("--no-peer", action="store_true",
                      help="leave the TLS UART unconnected: a peer that never answers")
+    _own_pki_options(run)
 
     comp = add("compare", cmd_compare,
                "profiles side by side from results/ (or the given result files/directories)")
@@ -782,6 +835,27 @@ def build_parser() -> argparse.ArgumentParser:
     from tlsfit.cli.diagnose import register as register_diagnostics
     register_diagnostics(add)
     return parser
+
+
+def _own_pki_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "your own certificates (instead of the test PKI's certificate cases; the image embeds "
+        "them, built apart)")
+    group.add_argument("--ca", metavar="FILE", help="the CA the device trusts (PEM or DER)")
+    group.add_argument("--server-chain", metavar="FILE",
+                       help="the server's chain, leaf first (PEM bundle, or one DER leaf)")
+    group.add_argument("--server-key", metavar="FILE",
+                       help="the server leaf's private key: handshakes against an OpenSSL server "
+                            "with your chain; without it the chain is verified on the target")
+    group.add_argument("--client-cert", metavar="FILE",
+                       help="the device's certificate for mutual TLS (with --client-key)")
+    group.add_argument("--client-key", metavar="FILE", help="the device's private key")
+    group.add_argument("--pki", metavar="DIR",
+                       help="a directory with ca.pem, server-chain.pem, server.key.pem, "
+                            "client.pem, client.key.pem (.crt/.key/.der accepted; options given "
+                            "explicitly win)")
+    group.add_argument("--host", metavar="NAME",
+                       help="the server's host name (default: the leaf's first DNS name)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -30,7 +30,8 @@ def fmt_number(n: int | float | None) -> str:
 
 def compare_table(docs: ResultSet, stale: frozenset[str] = frozenset()) -> Table:
     """Profiles side by side; STALE names results whose profile has changed since; a profile
-    that keeps options for the rest of the image says how many are on only for that."""
+    that keeps options for the rest of the image says how many are on only for that; one
+    measured with the user's own certificates says so (their figures include them)."""
     header = ("profile", "tests", "flash", "Mbed TLS flash", "static RAM", "heap peak",
               "stack peak", "total RAM", "hs instr.", "bytes tx/rx")
     rows = []
@@ -39,7 +40,8 @@ def compare_table(docs: ResultSet, stale: frozenset[str] = frozenset()) -> Table
         rows.append((
             name + (" (reference)" if r.kind == "reference" else "")
             + ("" if r.passed else " (FAILED)") + (" (stale)" if name in stale else "")
-            + (f" (kept {len(r.kept)})" if r.kept else ""),
+            + (f" (kept {len(r.kept)})" if r.kept else "")
+            + (f" (own PKI {dict(r.pki).get('sha256', '')[:12]})" if r.pki else ""),
             f"{r.tests_passed}/{r.tests_total}",
             fmt_number(r.sizes.flash), fmt_number(r.sizes.flash_mbedtls),
             fmt_number(r.ram.static), fmt_number(r.ram.heap_peak), fmt_number(r.ram.stack_peak),

@@ -25,7 +25,8 @@ from tlsfit.build.firmware import refuse_os_entropy
 from tlsfit.build.firmware import build_firmware
 from tlsfit.run.runner import OPENSSL_TIMEOUT_S, csr_signature_verifies
 from tlsfit.sizes.mapfile import MemoryMap, parse_map
-from tlsfit.run.matrix import MatrixCase, build_matrix
+from tlsfit.run.matrix import MatrixCase, build_matrix, expired_spec
+from tlsfit.run.own_pki import OwnPki, compose_pki_dir
 from tlsfit.run.peer import GnutlsServerPeer
 from tlsfit.mbedtls.tree import MbedtlsTree
 from tlsfit.generate.profile import ProfileSource, read_profile
@@ -179,22 +180,40 @@ def headline_of(primary: CaseResult, repeats: list[int]) -> Handshake:
                      bytes_tx=primary.bytes_tx, bytes_rx=primary.bytes_rx)
 
 
+def image_pki(resolution: Resolution, work: Path, own: OwnPki | None) -> tuple[Path | None, Path]:
+    """(PKI directory to embed, build directory): the test PKI's image in WORK/fw, or, with
+    the user's own certificates or generated expired ones, a composed PKI directory and a
+    build directory both named by its content (so images never mix)."""
+    expired = expired_spec(resolution, own)
+    if own is None and expired is None:
+        return None, work / "fw"
+    pki = compose_pki_dir(work, own, expired)
+    return pki, work / f"fw-{pki.name}"
+
+
 def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
-                    progress: Progress) -> Result:
-    """Measure one profile; return its result document (also for failures)."""
+                    progress: Progress, own: OwnPki | None = None) -> Result:
+    """Measure one profile; return its result document (also for failures). OWN: the
+    user's own certificates replace the test PKI's certificate cases."""
     start = time.monotonic()
     name = profile.name
     resolution = resolve(profile)
     work = build_root / name
     files = _prepare(resolution, work / "config")
     manifest = json.loads(files["manifest.json"])
+    pki_dir, fw_dir = image_pki(resolution, work, own)
+    rows = build_matrix(resolution, own, pki_dir)
+    if own is not None:
+        progress(f"[{name}] your own certificates (sha256 {own.sha256[:12]}, host {own.host}, "
+                 f"{'handshakes with your server key' if own.with_server_key else 'verified on the target: no server key'}); "
+                 f"embedded from {pki_dir}")
     progress(f"[{name}] build ({len(resolution.options)} options)")
-    fw = build_firmware(work / "config", work / "fw", mbedtls_src=tree.path)
+    fw = build_firmware(work / "config", fw_dir, mbedtls_src=tree.path, pki_dir=pki_dir,
+                        verify_mode=pki_dir is not None)
     mem = parse_map(fw.map_file, fw.sizes)
     progress(f"[{name}] linked: flash {mem.flash} B (Mbed TLS {mem.group_flash('mbedtls')} B), "
              f"static RAM {mem.ram_static} B")
 
-    rows = build_matrix(resolution)
     if not rows:
         raise TlsfitError(f"{name}: the profile gives no handshake or device test to run")
     images = {"": fw.elf}
@@ -224,10 +243,12 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
 
     positives = [o for o in outcomes if o.row.positive and o.result is not None]
     passed = all(o.passed for o in outcomes)
-    primary = positives[0].result if positives else None
+    # The headline is a handshake: verify-only cases (no peer) count for RAM, not for it.
+    handshakes = [o for o in positives if o.row.case.mode != "verify"]
+    primary = handshakes[0].result if handshakes else None
     repeats: list[int] = []
     if primary is not None and primary.hs_instructions and passed:
-        first = positives[0]
+        first = handshakes[0]
 
         def again() -> int | None:
             outcome = _run_row(first.row, images[first.row.variant])
@@ -247,7 +268,8 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
         handshake=None if primary is None else headline_of(primary, repeats),
         tests=tuple(o.record() for o in outcomes),
         wall_s=round(time.monotonic() - start, 1),
-        kept=tuple(o.name for o in resolution.kept_only()))
+        kept=tuple(o.name for o in resolution.kept_only()),
+        pki=None if own is None else tuple(sorted(own.describe().items())))
 
 
 def _variant_image(profile: ProfileSource, variant: str, tree: MbedtlsTree, work: Path) -> Path:
@@ -263,14 +285,15 @@ def _variant_image(profile: ProfileSource, variant: str, tree: MbedtlsTree, work
 
 
 def run_one(profile: ProfileSource, tree: MbedtlsTree, build_root: Path, case_name: str,
-            overrides: dict[str, Any], progress: Progress) -> TestOutcome:
+            overrides: dict[str, Any], progress: Progress, own: OwnPki | None = None) -> TestOutcome:
     """Build the profile and run one matrix case, with overrides (for debugging a case)."""
     import dataclasses
 
     resolution = resolve(profile)
     work = build_root / profile.name
     _prepare(resolution, work / "config")
-    rows = {row.name: row for row in build_matrix(resolution)}
+    pki_dir, fw_dir = image_pki(resolution, work, own)
+    rows = {row.name: row for row in build_matrix(resolution, own, pki_dir)}
     if case_name not in rows:
         raise TlsfitError(f"{profile.name}: no case {case_name!r}; cases: {', '.join(rows)}")
     row = rows[case_name]
@@ -278,7 +301,8 @@ def run_one(profile: ProfileSource, tree: MbedtlsTree, build_root: Path, case_na
         progress(f"[{profile.name}] {case_name} runs on the {row.variant} image: building it")
         elf = _variant_image(profile, row.variant, tree, work)
     else:
-        elf = build_firmware(work / "config", work / "fw", mbedtls_src=tree.path).elf
+        elf = build_firmware(work / "config", fw_dir, mbedtls_src=tree.path, pki_dir=pki_dir,
+                             verify_mode=pki_dir is not None).elf
     changes = {k: v for k, v in overrides.items() if v is not None or k == "peer"}
     case = dataclasses.replace(row.case, **changes)
     progress(f"[{profile.name}] {case_name}: {' '.join(f'{k}={v}' for k, v in case.params().items())}")

@@ -140,6 +140,9 @@ class Result:
     wall_s: float | None = None                # None in a baseline
     #: options on only because the profile keeps them for the rest of the image (KEEP_OPTIONS)
     kept: tuple[str, ...] = ()
+    #: measured with the user's own certificates (tlsfit.run.own_pki: OwnPki.describe()),
+    #: not the committed test PKI: its figures include them and its tests are theirs
+    pki: tuple[tuple[str, Any], ...] | None = None
 
     @property
     def kind(self) -> str:
@@ -201,6 +204,8 @@ class Result:
             doc["wall_s"] = self.wall_s
         if self.kept:
             doc["kept_options"] = list(self.kept)
+        if self.pki is not None:
+            doc["pki"] = dict(self.pki)
         return doc
 
     @staticmethod
@@ -242,7 +247,8 @@ class Result:
                 profile_sha256=doc.get("profile_sha256"),
                 reference=None if ref is None else ReferenceInfo(
                     ref["header"], ref["like"], tuple(ref.get("adjustments", ()))),
-                wall_s=doc.get("wall_s"), kept=tuple(doc.get("kept_options", ())))
+                wall_s=doc.get("wall_s"), kept=tuple(doc.get("kept_options", ())),
+                pki=None if doc.get("pki") is None else tuple(sorted(doc["pki"].items())))
         except KeyError as exc:
             raise TlsfitError(f"{where}: not a complete tlsfit result: no {exc.args[0]!r}") from None
         except TypeError as exc:

@@ -14,21 +14,30 @@ flags) a user would see:
   no SNI              a firmware built without SNI, against a server that
                       dispatches by SNI: -0x2700 with CN_MISMATCH
   wrong PSK / client  -0x7780 (fatal alert from the peer)
+  expired leaf        -0x2700 with MBEDTLS_X509_BADCERT_EXPIRED    (CERT_TIME_CHECK,
+  clock never set     -0x2700 with MBEDTLS_X509_BADCERT_FUTURE      verify-only cases)
 
 A client with a receive buffer below 16 KB also meets GnuTLS (gnutls-serv), a second,
 independent server: a short answer (and its wrong-CA twin); under TLS 1.2 a large answer
 that must fail with -0x7100, because GnuTLS 3.7.9 confirms max fragment length and still
 sends 16 KB records; under TLS 1.3 a large answer that must pass, because GnuTLS honours
 record_size_limit.
+
+With the user's own certificates (:mod:`tlsfit.run.own_pki`) the certificate cases are the
+user's: handshakes against an OpenSSL server with the user's chain and key when the key is
+given, a verify-only case on the target otherwise, each with its wrong-CA and wrong-host twins.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from tlsfit.generate.duties import max_fragment_length
 from tlsfit.run.runner import Case
-from tlsfit.run.peer import client_peer, gnutls_server_peer, server_peer
+from tlsfit.errors import TlsfitError
+from tlsfit.run.own_pki import EXPIRED_ID, OWN_CLIENT_ID, OWN_ID, OwnPki, own_peer_dir, test_ca_for
+from tlsfit.run.peer import client_peer, gnutls_server_peer, own_server_peer, server_peer
 from tlsfit.run.peer import TEST_HOST
 from tlsfit.generate.resolve import Resolution
 
@@ -39,8 +48,11 @@ ERR_FATAL_ALERT = -0x7780
 ERR_INVALID_MAC = -0x7180
 ERR_HANDSHAKE_FAILURE = -0x6E00
 ERR_BAD_INPUT_DATA = -0x7100   # a record larger than the receive buffer
+BADCERT_EXPIRED = 0x01
 BADCERT_CN_MISMATCH = 0x04
 BADCERT_NOT_TRUSTED = 0x08
+BADCERT_FUTURE = 0x0200
+WRONG_HOST = "wrong-host.invalid"
 WRONG_PSK = "00112233445566778899aabbccddeeff"  # TEST ONLY
 
 #: Peer key-type requirements -> test PKI id of a chain with that key.
@@ -263,6 +275,108 @@ def client_matrix(r: Resolution) -> list[MatrixCase]:
                         Expectation(False, ERR_FATAL_ALERT, note="the server offers only "
                                     f"{next(iter(left_out.values()))}, which the profile left out"),
                         twin_of=f"{name}-{label}"))
+    if _y(r, "CERT_TIME_CHECK") and ids:
+        rows += time_cases(ids[0], ids[0], TEST_HOST)
+    return rows
+
+
+def expired_spec(r: Resolution, own: OwnPki | None) -> tuple[str, str] | None:
+    """(test CA id, host name) of the expired leaf the date cases need, or None."""
+    if not _y(r, "CERT_TIME_CHECK") or not _y(r, "ROLE_CLIENT"):
+        return None
+    if own is not None:
+        return test_ca_for(own.ca_kind), own.host
+    ids = _peer_ids(r)
+    return (ids[0], TEST_HOST) if ids else None
+
+
+def time_cases(chain: str, ca: str, host: str, prefix: str | None = None) -> list[MatrixCase]:
+    """Verify-only cases of a profile that checks certificate dates: the chain verifies with
+    the host's clock; an expired leaf, and the same chain on a device whose clock was never
+    set (1970: every certificate is not yet valid), must fail with their flags."""
+    name = prefix or f"verify-{chain}"
+    verify = Case(name, mode="verify", cert=chain, ca=ca, host=host)
+    return [
+        MatrixCase(verify, Expectation(True)),
+        MatrixCase(Case(f"{name}-expired", mode="verify", cert=EXPIRED_ID, ca=EXPIRED_ID, host=host),
+                   Expectation(False, ERR_CERT_VERIFY_FAILED, flags=BADCERT_EXPIRED,
+                               note="a leaf that expired in 2001 (generated, TEST ONLY)"),
+                   twin_of=name),
+        MatrixCase(replace(verify, name=f"{name}-clock-unset", clock="unset"),
+                   Expectation(False, ERR_CERT_VERIFY_FAILED, flags=BADCERT_FUTURE,
+                               note="the device's clock was never set (1970): every "
+                                    "certificate is not yet valid"),
+                   twin_of=name),
+    ]
+
+
+def own_matrix(r: Resolution, own: OwnPki, pki_dir: Path) -> list[MatrixCase]:
+    """The user's own chain: handshakes with it (when the server key is given) or its
+    verification on the target, each with wrong-CA and wrong-host twins."""
+    if not _y(r, "ROLE_CLIENT") or not any(_y(r, q) for q, _ in PEER_PKI):
+        raise TlsfitError(f"{r.profile.name}: your own certificates are checked by a TLS client "
+                          "that verifies its server (ROLE_CLIENT with a PEER_* requirement); "
+                          "this profile has none")
+    wrong_ca = test_ca_for(own.ca_kind)
+    mutual = _y(r, "MUTUAL_TLS")
+    if own.with_client_cert and not mutual:
+        raise TlsfitError(f"{r.profile.name}: --client-cert given, but the profile has no "
+                          "MUTUAL_TLS (the device would never send it)")
+    peer_dir = own_peer_dir(pki_dir)
+    rows: list[MatrixCase] = []
+    verify = f"{OWN_ID}-verify"
+    if own.with_server_key:
+        mfl = max_fragment_length(r)
+        if own.with_client_cert:
+            client_cert: str | None = OWN_CLIENT_ID
+            trust, partial, untrusted = peer_dir / "client.pem", True, wrong_ca
+        elif mutual:
+            client_cert = next((pki for req, pki in CLIENT_CERT_PKI if _y(r, req)), None)
+            test_ca = client_cert.removeprefix("client-") if client_cert else None
+            trust, partial = (peer_dir.parent / test_ca / "ca.pem" if test_ca else None), False
+            untrusted = WRONG_CA[test_ca] if test_ca else None
+        else:
+            client_cert, trust, partial, untrusted = None, None, False, None
+        for index, version in enumerate(_versions(r)):
+            name = f"{OWN_ID}-tls{version}"
+
+            def case(suffix: str, *, ca: str = OWN_ID, host: str = own.host,
+                     peer_trust: Path | None = trust, peer_partial: bool = partial) -> Case:
+                return Case(f"{name}{suffix}", ca=ca, host=host, cert=client_cert, tls=version,
+                            mfl=mfl if version == "1.2" else None, http=True,
+                            peer=own_server_peer(peer_dir, tls=version,
+                                                 verify_client_ca=peer_trust,
+                                                 partial_chain=peer_partial))
+
+            rows.append(MatrixCase(case(""), Expectation(True)))
+            rows.append(MatrixCase(case("-wrong-ca", ca=wrong_ca), Expectation(
+                False, ERR_CERT_VERIFY_FAILED, flags=BADCERT_NOT_TRUSTED,
+                note=f"the device trusts another CA (test PKI {wrong_ca})"), twin_of=name))
+            if index == 0:
+                rows.append(MatrixCase(case("-wrong-host", host=WRONG_HOST), Expectation(
+                    False, ERR_CERT_VERIFY_FAILED, flags=BADCERT_CN_MISMATCH,
+                    note=f"the device connects to {WRONG_HOST}"), twin_of=name))
+                if client_cert and untrusted:
+                    rows.append(MatrixCase(
+                        case("-client-untrusted", peer_trust=peer_dir.parent / untrusted / "ca.pem",
+                             peer_partial=False),
+                        Expectation(False, ERR_FATAL_ALERT,
+                                    note="the server rejects the device's certificate"),
+                        twin_of=name))
+    rows.append(MatrixCase(Case(verify, mode="verify", cert=OWN_ID, ca=OWN_ID, host=own.host),
+                           Expectation(True)))
+    if not own.with_server_key:
+        rows.append(MatrixCase(
+            Case(f"{verify}-wrong-host", mode="verify", cert=OWN_ID, ca=OWN_ID, host=WRONG_HOST),
+            Expectation(False, ERR_CERT_VERIFY_FAILED, flags=BADCERT_CN_MISMATCH,
+                        note=f"verified for {WRONG_HOST}"), twin_of=verify))
+        rows.append(MatrixCase(
+            Case(f"{verify}-wrong-ca", mode="verify", cert=OWN_ID, ca=wrong_ca, host=own.host),
+            Expectation(False, ERR_CERT_VERIFY_FAILED, flags=BADCERT_NOT_TRUSTED,
+                        note=f"verified against another CA (test PKI {wrong_ca})"), twin_of=verify))
+    if _y(r, "CERT_TIME_CHECK"):
+        rows += [row for row in time_cases(OWN_ID, OWN_ID, own.host, prefix=verify)
+                 if not row.positive]
     return rows
 
 
@@ -375,8 +489,14 @@ def csr_matrix(r: Resolution) -> list[MatrixCase]:
     return [MatrixCase(Case("csr-p256", mode="csr", host=None), Expectation(True))]
 
 
-def build_matrix(r: Resolution) -> list[MatrixCase]:
-    """Every case for the profile, positives first within each group."""
+def build_matrix(r: Resolution, own: OwnPki | None = None,
+                 pki_dir: Path | None = None) -> list[MatrixCase]:
+    """Every case for the profile, positives first within each group; with OWN (and the
+    PKI_DIR composed for it), the cases of the user's own certificates instead."""
+    if own is not None:
+        if pki_dir is None:
+            raise TlsfitError("build_matrix: own certificates need the composed PKI directory")
+        return own_matrix(r, own, pki_dir)
     rows: list[MatrixCase] = []
     if _y(r, "ROLE_CLIENT"):
         if any(_y(r, q) for q, _ in PEER_PKI):

@@ -118,6 +118,7 @@ class ServerPeer:
     ready_text = "ACCEPT"             # printed once it listens
     ready_stream = "stdout"           # ... on this stream
     serves_once = True                # -naccept 1: it exits after the connection
+    partial_chain: bool = False       # trust verify_client_ca even when it is not a root
 
     def argv(self, port: int) -> list[str]:
         """The s_server command line for one connection on 127.0.0.1:port."""
@@ -142,6 +143,8 @@ class ServerPeer:
                 args += ["-servername_fatal"]
         if self.verify_client_ca is not None:
             args += ["-Verify", "1", "-verifyCAfile", str(self.verify_client_ca), "-verify_return_error"]
+            if self.partial_chain:
+                args += ["-partial_chain"]
             if self.servername is not None:
                 # With -servername, s_server's second context verifies clients against
                 # -CAfile only (not -verifyCAfile): give it the same CA.
@@ -261,6 +264,19 @@ def gnutls_server_peer(pki_id: str, *, tls: str = "any", big: bool = False) -> G
         raise HarnessError(f"tls={tls!r}: use one of {', '.join(_GNUTLS_PRIORITY)}")
     return GnutlsServerPeer(cert=_pki_file(pki_id, "server-chain.pem"),
                             key=_pki_file(pki_id, "server.key.pem"), tls=tls, big=big)
+
+
+def own_server_peer(peer_dir: Path, *, tls: str = "any", verify_client_ca: Path | None = None,
+                    partial_chain: bool = False) -> ServerPeer:
+    """An s_server serving the user's own chain and key (tlsfit.run.own_pki writes PEER_DIR)."""
+    _tls_flags(tls)
+    key = peer_dir / "leaf.key.pem"
+    if not key.is_file():
+        raise HarnessError(f"{peer_dir}: no server key: a handshake with your own chain needs "
+                           "--server-key (without it, tlsfit checks the chain on the target)")
+    chain = peer_dir / "intermediates.pem"
+    return ServerPeer(cert=peer_dir / "leaf.pem", key=key, chain=chain if chain.is_file() else None,
+                      verify_client_ca=verify_client_ca, partial_chain=partial_chain, tls=tls)
 
 
 def client_peer(*, ca: str | None = None, host: str | None = TEST_HOST, cert: str | None = None,

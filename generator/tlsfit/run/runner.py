@@ -4,7 +4,9 @@ API::
 
     run_case(elf, case) -> CaseResult
 
-:class:`Case` (frozen) describes the run: ``name``, ``mode`` ("client" | "server" | "csr"),
+:class:`Case` (frozen) describes the run: ``name``, ``mode`` ("client" | "server" | "csr" |
+"verify": parse ``cert``'s chain and ``ca``, then ``mbedtls_x509_crt_verify`` with ``host``, no peer),
+``clock`` ("unset": the device's clock reads 1970),
 ``host``, ``ca``, ``cert``, ``tls`` ("1.2" | "1.3" | "any"), ``psk``, ``mfl`` (512..4096),
 ``heap_limit``, ``http``, ``client_auth``, ``crash`` ("1"/"udf" | "stack" | "bus"), ``seed``,
 ``io_timeout_ms`` (guest-side receive timeout), ``peer`` (a :class:`~tlsfit.run.peer.ServerPeer`
@@ -91,19 +93,21 @@ class Case:
     crash: str | None = None
     seed: int | None = None
     io_timeout_ms: int | None = None
+    clock: str | None = None   # "unset": the device's clock reads 1970 (certificate date checks)
     peer: ServerPeer | GnutlsServerPeer | ClientPeer | None = None
     port: int | None = None
     timeout_s: float = 60.0
 
     def params(self) -> dict[str, str]:
         """The firmware's ``-append`` parameters for this case."""
-        if self.mode not in ("client", "server", "csr", "calibrate"):
-            raise HarnessError(f"case {self.name}: mode={self.mode!r} is not client, server or csr")
+        if self.mode not in ("client", "server", "csr", "calibrate", "verify"):
+            raise HarnessError(f"case {self.name}: mode={self.mode!r} is not client, server, csr "
+                               "or verify")
         params = {"test": self.name, "mode": self.mode, "tls": self.tls}
         optional: dict[str, object | None] = {
             "host": self.host, "ca": self.ca, "cert": self.cert, "mfl": self.mfl,
             "heap_limit": self.heap_limit, "crash": self.crash, "seed": self.seed,
-            "timeout_ms": self.io_timeout_ms,
+            "timeout_ms": self.io_timeout_ms, "clock": self.clock,
         }
         params.update({key: str(value) for key, value in optional.items() if value is not None})
         for flag, on in (("psk", self.psk), ("http", self.http), ("client_auth", self.client_auth),
