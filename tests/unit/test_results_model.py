@@ -40,6 +40,10 @@ def test_what_a_handshake_agreed_round_trips_and_older_results_lack_it():
     in results measured before the firmware reported them."""
     _, doc = next((n, d) for n, d in _committed() if any(t["seen"] for t in d["tests"]))
     doc = json.loads(json.dumps(doc))
+    for t in doc["tests"]:      # as a result measured before the firmware reported them
+        if t["seen"]:
+            t["seen"].pop("negotiated_mfl", None)
+            t["seen"].pop("peer_record_size_limit", None)
     older = Result.from_json(doc, "x")
     seen = next(t.seen for t in older.tests if t.seen is not None)
     assert seen.negotiated_mfl is None and seen.peer_record_size_limit is None
