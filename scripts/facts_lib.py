@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 
 import kconfiglib as K
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "generator"))
+from tlsfit.platform.kconfig_facts import kconfig_facts as read_facts  # noqa: E402
 
 
 def kconfig_facts(root_text: str, ours_marker: str, skip_prefixes: tuple[str, ...] = ()) -> dict:
@@ -21,47 +25,11 @@ def kconfig_facts(root_text: str, ours_marker: str, skip_prefixes: tuple[str, ..
     kc = K.Kconfig(root.name, warn_to_stderr=False)
     os.unlink(root.name)
 
-    def scs(sc: object) -> str:   # a choice member's dependency on its choice is implied
-        return "y" if isinstance(sc, K.Choice) else K.standard_sc_expr_str(sc)
-
-    def es(e: object) -> str | None:
-        if e is kc.y:
-            return None
-        out = K.expr_str(e, scs)
-        out = re.sub(r"(^| && )y(?= && |$)", "", out).strip(" &")
-        return None if out in ("", "y") else out
-
     def ours(node: K.MenuNode) -> bool:
         return ours_marker in node.filename
 
-    symbols, choices = [], []
-    for node in kc.node_iter():
-        if not ours(node):
-            continue
-        item = node.item
-        if isinstance(item, K.Symbol):
-            f = {"name": item.name, "type": K.TYPE_TO_STR[item.orig_type],
-                 "file": os.path.basename(node.filename)}
-            if node.prompt:
-                f["prompt"] = es(node.prompt[1]) or "y"
-            if es(node.dep):
-                f["depends"] = es(node.dep)
-            for key, items in (("defaults", node.defaults), ("selects", node.selects),
-                               ("implies", node.implies)):
-                if items:
-                    f[key] = [[K.expr_str(v, scs), es(c) or "y"] for v, c in items]
-            if node.ranges:
-                f["ranges"] = [[K.expr_str(a), K.expr_str(b), es(c) or "y"]
-                               for a, b, c in node.ranges]
-            if item.choice is not None:
-                f["choice"] = item.choice.name
-            symbols.append(f)
-        elif isinstance(item, K.Choice):
-            choices.append({"name": item.name,
-                            "prompt": (es(node.prompt[1]) or "y") if node.prompt else None,
-                            "depends": es(node.dep),
-                            "defaults": [[s.name, es(c) or "y"] for s, c in node.defaults],
-                            "file": os.path.basename(node.filename)})
+    found = read_facts(kc, ours, lambda node: os.path.basename(node.filename))
+    symbols, choices = found["symbols"], found["choices"]
     defined = {s["name"] for s in symbols}
     elsewhere = sorted(n for n, s in kc.syms.items()
                        if n not in defined and not n.isdigit()

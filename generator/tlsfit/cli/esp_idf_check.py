@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from tlsfit.cli.fragment_inputs import generated_fragments, model_lines
+from tlsfit.cli.fragment_inputs import generated_fragments, model_lines, print_results
 from tlsfit.errors import TlsfitError
 from tlsfit.espidf.check import check_fragment, check_fragment_4x
 from tlsfit.espidf.fragments import FRAGMENT_NAME, model_tree
@@ -65,23 +65,7 @@ def run_esp_idf_check(args: argparse.Namespace) -> int:
                 results.append(check_fragment(fragment, tree, mbedtls, header))
     if not results:
         raise TlsfitError("no fragment was written for the given ESP-IDF release(s)")
-    width = max(len(str(r.fragment)) for r in results)
-    print(f"{'fragment'.ljust(width)}  {'checked against'.ljust(28)}  result")
-    for r in results:
-        print(f"{str(r.fragment).ljust(width)}  {r.where.split(' at ')[0][-28:].ljust(28)}  "
-              f"{r.verdict()}")
-    for r in results:
-        if r.ok:
-            continue
-        print(f"\n{r.fragment} ({r.where}):")
-        for p in r.kconfig_problems:
-            print(f"  {p}")
-        for e in r.cpp_errors:
-            print(f"  {e}")
-        for d in r.undeclared():
-            print(f"  {d.describe()}")
-        for d in r.unseen():
-            print(f"  declared but not seen: {d.name} ({d.kind})")
+    print_results(results)
     bad = sum(1 for r in results if not r.ok)
     print(f"\n{len(results) - bad} passed, {bad} failed")
     return 1 if bad else 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tlsfit.errors import TlsfitError
+from tlsfit.platform.check_result import CheckResult
 
 
 def model_lines(arg: str, known: tuple[str, ...], platform: str) -> tuple[str, ...]:
@@ -25,3 +26,34 @@ def generated_fragments(path: Path, pattern: str, hint: str) -> list[Path]:
     if not found:
         raise TlsfitError(f"{path}: no {hint}")
     return found
+
+
+def print_results(results: list[CheckResult]) -> None:
+    """The table every platform check prints, then what each failing fragment got wrong."""
+    rows = [(str(r.fragment), r.where.split(" at ")[0], r.mode, r.verdict()) for r in results]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in
+              enumerate(("fragment", "checked against", "mode", "result"))]
+    print("  ".join(h.ljust(w) for h, w in zip(("fragment", "checked against", "mode", "result"),
+                                                widths)))
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    for r in results:
+        if r.ok and not r.unseen():
+            continue
+        print(f"\n{r.fragment} ({r.where.split(' at ')[0]}, {r.mode}):")
+        for p in r.kconfig_problems:
+            print(f"  kconfig: {p}")
+        for e in r.cpp_errors:
+            print(f"  #error: {e}")
+        for s in r.shadowed:
+            print(f"  shadowed: {s}")
+        for s in r.missing_sources:
+            print(f"  not compiled: {s}")
+        extra = r.undeclared()
+        if r.shadowed and len(extra) > 12:
+            print(f"  ({len(extra)} macros differ: the build got another header)")
+            extra = ()
+        for d in extra:
+            print(f"  {d.describe()}")
+        for d in r.unseen():
+            print(f"  note: declared {d.name} ({d.kind}) does not differ here")

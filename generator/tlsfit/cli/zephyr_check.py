@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tlsfit.cli.fragment_inputs import generated_fragments, model_lines
+from tlsfit.cli.fragment_inputs import generated_fragments, model_lines, print_results
 from tlsfit.errors import TlsfitError
 from tlsfit.mbedtls.tree import locate
 from tlsfit.platform.check_result import CheckResult
@@ -90,36 +90,6 @@ def _trees(args: argparse.Namespace) -> list[ZephyrTree | Zephyr4Tree]:
     return [open_tree4(Path(base)) if is_4x_line(line) else open_tree(Path(base))]
 
 
-def _print(results: list[CheckResult]) -> None:
-    rows = [(str(r.fragment), r.where.split(" at ")[0], r.mode, r.verdict()) for r in results]
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in
-              enumerate(("fragment", "checked against", "mode", "result"))]
-    print("  ".join(h.ljust(w) for h, w in zip(("fragment", "checked against", "mode", "result"),
-                                                widths)))
-    for row in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-    for r in results:
-        if r.ok and not r.unseen():
-            continue
-        print(f"\n{r.fragment} ({r.where.split(' at ')[0]}, {r.mode}):")
-        for p in r.kconfig_problems:
-            print(f"  kconfig: {p}")
-        for e in r.cpp_errors:
-            print(f"  #error: {e}")
-        for s in r.shadowed:
-            print(f"  shadowed: {s}")
-        for s in r.missing_sources:
-            print(f"  not compiled: {s}")
-        extra = r.undeclared()
-        if r.shadowed and len(extra) > 12:
-            print(f"  ({len(extra)} macros differ: the build got another header)")
-            extra = ()
-        for d in extra:
-            print(f"  {d.describe()}")
-        for d in r.unseen():
-            print(f"  note: declared {d.name} ({d.kind}) does not differ here")
-
-
 def _ncs_workspace(args: argparse.Namespace) -> Path | None:
     """An nRF Connect SDK workspace given to zephyr-check (--zephyr-base at its zephyr/ or at
     the workspace itself): its fragments are nrf_security's, checked by ncs-check."""
@@ -188,7 +158,7 @@ def run_zephyr_check(args: argparse.Namespace) -> int:
             lines = sorted({j.line or "?" for j in jobs})
             raise TlsfitError(f"no fragment is for {', '.join(t.describe() for t in trees)} "
                               f"(the fragments are for Zephyr {', '.join(lines)})")
-    _print(results)
+    print_results(results)
     bad = [r for r in results if not r.ok]
     print(f"\n{len(results) - len(bad)} passed, {len(bad)} failed")
     return 1 if bad else 0

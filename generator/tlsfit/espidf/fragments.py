@@ -29,7 +29,7 @@ from tlsfit.generate.resolve import Resolution
 from tlsfit.mbedtls4.translate import translate
 from tlsfit.platform.releases import rendered_once
 from tlsfit.platform.rules import apply_rules, errors_raised, symbol_macros
-from tlsfit.platform.solve import Menu, solve
+from tlsfit.platform.solve import Assignment, Menu, solve
 
 FRAGMENT_NAME = "sdkconfig.defaults"
 #: ESP-IDF's port: hardware acceleration (*_ALT), its heap and clock. The fragment leaves
@@ -42,13 +42,6 @@ _PORT = re.compile(r"(_ALT|_ALT_FALLBACK|_SOFT_FALLBACK)$|^MBEDTLS_PLATFORM_"
 #: the rest of a header's options tune size, RAM or speed, and Mbed TLS's default stands in.
 _FUNCTIONAL = re.compile(r"^(?!MBEDTLS_PSA_P256M_DRIVER_ENABLED$).*(_C|_ENABLED)$"
                          r"|^MBEDTLS_SSL_PROTO_|^MBEDTLS_SSL_SERVER_NAME_INDICATION$")
-
-
-@dataclass(frozen=True)
-class Assignment:
-    symbol: str          # without CONFIG_
-    value: str
-    why: str
 
 
 @dataclass(frozen=True)

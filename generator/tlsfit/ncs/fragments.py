@@ -32,7 +32,7 @@ from tlsfit.ncs.kconfig import NcsTree, render_model
 from tlsfit.ncs.model import LEGACY_SWITCH, NcsRelease, keypair_closure, load_release, releases
 from tlsfit.platform.releases import rendered_once
 from tlsfit.platform.rules import symbol_macros
-from tlsfit.platform.solve import Menu, solve
+from tlsfit.platform.solve import Assignment, Menu, solve
 
 FRAGMENT_NAME = "prj.conf"
 #: nrf_security's port: its PSA core and drivers, platform, entropy and threading glue. The
@@ -57,13 +57,6 @@ _BASE_4X = {"PSA_CRYPTO": "y", "MBEDTLS": "y"}
 
 def _base(rel: NcsRelease) -> dict[str, str]:
     return _BASE_4X if rel.is_4x else _BASE
-
-
-@dataclass(frozen=True)
-class Assignment:
-    symbol: str
-    value: str
-    why: str
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,15 @@ import io
 import os
 import re
 import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import kconfiglib as K
 
 from tlsfit.errors import TlsfitError
+from tlsfit.platform.kconfig_facts import kconfig_facts
+from tlsfit.platform.kconfig_merge import environment
 
 #: Where a symbol is "ours" (nrf_security's or Zephyr's mbedtls Kconfig) rather than a harness stub.
 _MARKERS = ("/subsys/nrf_security/", "modules/mbedtls/", "tlsfit-ncs-model")
@@ -78,20 +79,6 @@ class ConfigdefaultKconfig(K.Kconfig):
         self._invalidate_all()
 
 
-@contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    old = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-
-
 @dataclass
 class NcsKconfig:
     """A loaded nrf_security Kconfig (Kconfiglib) and what it was loaded from."""
@@ -102,57 +89,11 @@ class NcsKconfig:
     def facts(self) -> dict[str, Any]:
         """Every symbol and choice defined by nrf_security or Zephyr's mbedtls Kconfig files."""
         kc = self.kconf
-
-        def scs(sc: object) -> str:
-            return "y" if isinstance(sc, K.Choice) else K.standard_sc_expr_str(sc)
-
-        def es(e: object) -> str | None:
-            if e is kc.y:
-                return None
-            out = K.expr_str(e, scs)
-            out = re.sub(r"(^| && )y(?= && |$)", "", out).strip(" &")
-            return None if out in ("", "y") else out
-
-        def ours(node: K.MenuNode) -> bool:
-            return any(m in node.filename for m in _MARKERS)
-
-        symbols, choices = [], []
-        for node in kc.node_iter():
-            if not ours(node):
-                continue
-            item = node.item
-            where = node.filename.split("/subsys/nrf_security/")[-1].split("modules/mbedtls/")[-1]
-            if isinstance(item, K.Symbol):
-                f: dict[str, Any] = {"name": item.name, "type": K.TYPE_TO_STR[item.orig_type],
-                                     "file": where}
-                if node.prompt:
-                    f["prompt"] = es(node.prompt[1]) or "y"
-                if isinstance(kc, ConfigdefaultKconfig) and kc.is_configdefault(node):
-                    # a configdefault: rendered as a definition that depends on what the
-                    # symbol's other definitions depend on, so that it weakens nothing
-                    others = [es(n.dep) for n in item.nodes if not kc.is_configdefault(n)]
-                    f["configdefault"] = True
-                    if others and all(others):
-                        f["depends"] = " || ".join(f"({o})" for o in others)
-                elif es(node.dep):
-                    f["depends"] = es(node.dep)
-                for key, items in (("defaults", node.defaults), ("selects", node.selects),
-                                   ("implies", node.implies)):
-                    if items:
-                        f[key] = [[K.expr_str(v, scs), es(c) or "y"] for v, c in items]
-                if node.ranges:
-                    f["ranges"] = [[K.expr_str(a), K.expr_str(b), es(c) or "y"]
-                                   for a, b, c in node.ranges]
-                if item.choice is not None:
-                    f["choice"] = item.choice.name
-                symbols.append(f)
-            elif isinstance(item, K.Choice):
-                choices.append({"name": item.name,
-                                "prompt": (es(node.prompt[1]) or "y") if node.prompt else None,
-                                "depends": es(node.dep),
-                                "defaults": [[s.name, es(c) or "y"] for s, c in node.defaults],
-                                "file": where})
-        return {"symbols": symbols, "choices": choices}
+        configdefault = kc.is_configdefault if isinstance(kc, ConfigdefaultKconfig) else None
+        return kconfig_facts(
+            kc, lambda node: any(m in node.filename for m in _MARKERS),
+            lambda node: node.filename.split("/subsys/nrf_security/")[-1]
+            .split("modules/mbedtls/")[-1], configdefault)
 
 
 def _without_sources(text: str) -> str:
@@ -216,7 +157,7 @@ def load_kconfig(tree: NcsTree) -> NcsKconfig:
     with tempfile.TemporaryDirectory(prefix="tlsfit-ncs-k-") as tmp:
         root = Path(tmp) / "Kconfig.root"
         root.write_text(text, encoding="utf-8")
-        with _environment(env):
+        with environment(env):
             try:
                 kc = ConfigdefaultKconfig(str(root), warn_to_stderr=False)
             except K.KconfigError as exc:

@@ -44,6 +44,15 @@ class Menu:
 
 
 @dataclass(frozen=True)
+class Assignment:
+    """One line of a fragment: CONFIG_<symbol>=<value>, and why it is there."""
+
+    symbol: str          # without CONFIG_
+    value: str           # y, n, a number or a quoted string
+    why: str
+
+
+@dataclass(frozen=True)
 class Solution:
     assign: dict[str, str]                 # symbol -> value, in the order found
     why: dict[str, str]

@@ -36,6 +36,7 @@ from tlsfit.platform.releases import rendered_once
 from tlsfit.platform.rules import condition_symbols, fits, symbol_macros
 from tlsfit.zephyr.model import ReleaseModel, apply_rules, load_release, releases
 from tlsfit.zephyr.tree import ZephyrTree, open_tree
+from tlsfit.platform.solve import Assignment
 
 DEFAULT_VERSION = "4.3"
 USER_CONFIG_NAME = "tlsfit_user_config.h"
@@ -51,13 +52,6 @@ class NotGenerated(TlsfitError):
 
 def versions() -> tuple[str, ...]:
     return releases()
-
-
-@dataclass(frozen=True)
-class Assignment:
-    symbol: str          # without CONFIG_
-    value: str           # y, n, a number or a quoted string
-    why: str
 
 
 @dataclass(frozen=True)

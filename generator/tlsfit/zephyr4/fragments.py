@@ -24,7 +24,7 @@ from tlsfit.generate.resolve import Resolution
 from tlsfit.mbedtls4.translate import Translated, translate
 from tlsfit.platform.releases import rendered_once
 from tlsfit.platform.rules import apply_rules
-from tlsfit.platform.solve import Menu, solve
+from tlsfit.platform.solve import Assignment, Menu, solve
 from tlsfit.zephyr4.check import evaluate
 from tlsfit.zephyr4.model import Zephyr4Release, load_release, releases
 from tlsfit.zephyr4.tree import Zephyr4Tree, open_tree
@@ -33,13 +33,6 @@ TLS_USER_NAME = "tlsfit_mbedtls_user_config.h"
 CRYPTO_USER_NAME = "tlsfit_tf_psa_crypto_user_config.h"
 #: Nothing of Zephyr's is a port the fragment leaves alone: every macro is the header's.
 _NO_PORT = re.compile(r"(?!)")
-
-
-@dataclass(frozen=True)
-class Assignment:
-    symbol: str
-    value: str
-    why: str
 
 
 @dataclass(frozen=True)
