@@ -43,13 +43,19 @@ def check_count(count: int) -> None:
                           "(the firmware keeps a table of that many)")
 
 
+def can_open(row: MatrixCase) -> bool:
+    """A case that can run N times at once: a TLS client or server on the profile's own image
+    against an OpenSSL peer, with a short answer."""
+    peer = row.case.peer
+    return not row.variant and not row.case.big and (
+        (row.case.mode == "client" and isinstance(peer, ServerPeer)) or
+        (row.case.mode == "server" and isinstance(peer, ClientPeer)))
+
+
 def connections_case(name: str, rows: list[MatrixCase]) -> MatrixCase:
     """The case opened N times: the profile's first positive TLS case against OpenSSL."""
     for row in rows:
-        peer = row.case.peer
-        if row.positive and not row.variant and not row.case.big and (
-                (row.case.mode == "client" and isinstance(peer, ServerPeer)) or
-                (row.case.mode == "server" and isinstance(peer, ClientPeer))):
+        if row.positive and can_open(row):
             return row
     raise TlsfitError(f"{name}: --connections needs a TLS client or server profile (with an "
                       "OpenSSL case to open N times); this one has none")

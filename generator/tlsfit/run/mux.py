@@ -231,6 +231,8 @@ class MuxRelay:
                 self.error = f"relay: {exc}"
         finally:
             self._close_peers()
+            if self.error and self._qemu is not None:
+                self._close(self._qemu)            # out of step: nothing more can be relayed
 
     def _to_peer(self, index: int, payload: bytes) -> None:
         conn = self._conns[index]
@@ -248,24 +250,30 @@ class MuxRelay:
         except OSError:
             pass                                       # the peer has gone; the firmware will see EOF
 
+    @staticmethod
+    def _close(sock: socket.socket) -> None:
+        """shutdown first: it wakes a thread blocked in recv on SOCK and sends the FIN now."""
+        for end in (lambda: sock.shutdown(socket.SHUT_RDWR), sock.close):
+            try:
+                end()
+            except OSError:
+                pass
+
     def _close_peers(self) -> None:
         with self._changed:
             socks = [c.sock for c in self._conns if c.sock is not None]
         for sock in socks:
-            try:
-                sock.close()
-            except OSError:
-                pass
+            self._close(sock)
 
     def stop(self) -> None:
         self._stopped.set()
         with self._changed:
             self._changed.notify_all()
         for sock in list(self._sockets):
-            try:
+            if sock is self._listener:
                 sock.close()
-            except OSError:
-                pass
+            else:
+                self._close(sock)
         self._thread.join(timeout=2)
 
     def __enter__(self) -> "MuxRelay":
