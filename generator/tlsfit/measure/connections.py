@@ -105,7 +105,8 @@ def measure_connections(name: str, elf: Path, row: MatrixCase, count: int,
         twin_passed, seen_text = _judge_twin(result, error, count)
     else:
         twin_passed, seen_text = False, "not run: a run without a limit failed"
-    progress(f"[{name}]   {row.name} x{count} heap limit {limit:,} B (the peak of {count - 1}) "
+    of = f"the peak of {count - 1}" if count > 1 else "the configuration's peak"
+    progress(f"[{name}]   {row.name} x{count} heap limit {limit:,} B ({of}) "
              f"{'ok  ' if twin_passed else 'FAIL'} {seen_text}")
     last, first = runs[-1], runs[0]
     return Connections(
