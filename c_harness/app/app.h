@@ -32,6 +32,9 @@ struct app_params {
 #endif
     uint32_t timeout_ms;
     uint32_t seed;
+#if defined(TLSFIT_CONNECTIONS)
+    uint32_t connections; /* conns=N: N sessions at once (0: the one-session run) */
+#endif
 };
 
 /* Parses the command line; on error writes a reason into error and returns -1. */
@@ -91,6 +94,20 @@ void app_entropy_set_seed(uint32_t seed);
 int app_product_random(void *ctx, unsigned char *out, size_t len);
 
 void app_tls_run(const struct app_params *params, struct app_transport *transport, struct app_result *result);
+#if defined(TLSFIT_CONNECTIONS)
+/* Images built with -DTLSFIT_CONNECTIONS=ON only (app_tls_conns.c): N sessions at once. */
+struct app_conns_report {
+    uint32_t connections;
+    uint32_t ok;               /* sessions that completed handshake, request/answer and close */
+    int failed;                /* index of the first session that failed, -1: none */
+    uint32_t heap_config;      /* heap in use before any session: config, certificates, keys */
+    uint32_t heap_config_peak; /* heap peak before any session (parsing included) */
+    uint32_t heap_setup;       /* in use after every session's mbedtls_ssl_setup */
+    uint32_t heap_open;        /* in use once every handshake is over: all sessions open */
+};
+void app_conns_run(const struct app_params *params, struct app_transport *transport,
+                   struct app_result *result, struct app_conns_report *report);
+#endif
 void app_csr_run(const struct app_params *params, struct app_result *result);
 #if defined(TLSFIT_VERIFY_MODE)
 /* Verify-only: parse cert=ID's leaf + intermediates and ca=ID's CA, verify against host=. */

@@ -10,6 +10,10 @@
 #include "mbedtls/error.h"
 #endif
 
+#if defined(TLSFIT_CONNECTIONS)
+#include "mbedtls/ssl.h"
+#endif
+
 #include "app.h"
 #include "board.h"
 #include "inst.h"
@@ -88,6 +92,9 @@ int main(void)
     static struct app_result result;
     static struct app_transport transport;
     static struct inst_report report;
+#if defined(TLSFIT_CONNECTIONS)
+    static struct app_conns_report conns = { .failed = -1 };
+#endif
     char error[80] = "";
 
     inst_stack_paint();
@@ -137,6 +144,10 @@ int main(void)
         } else if (params.mode == APP_MODE_VERIFY) {
             app_verify_run(&params, &result);
 #endif
+#if defined(TLSFIT_CONNECTIONS)
+        } else if (params.connections != 0u) {
+            app_conns_run(&params, &transport, &result, &conns);
+#endif
         } else {
             app_tls_run(&params, &transport, &result);
         }
@@ -180,6 +191,16 @@ int main(void)
     inst_report_str(&report, "sni", result.sni);
     inst_report_str(&report, "http_status", result.http_status);
     inst_report_str(&report, "detail", result.detail);
+#if defined(TLSFIT_CONNECTIONS)
+    inst_report_uint(&report, "connections", conns.connections);
+    inst_report_uint(&report, "conns_ok", conns.ok);
+    inst_report_int(&report, "conn_failed", conns.failed);
+    inst_report_uint(&report, "heap_config", conns.heap_config);
+    inst_report_uint(&report, "heap_config_peak", conns.heap_config_peak);
+    inst_report_uint(&report, "heap_setup", conns.heap_setup);
+    inst_report_uint(&report, "heap_open", conns.heap_open);
+    inst_report_uint(&report, "ssl_context_bytes", sizeof(mbedtls_ssl_context));
+#endif
 #if defined(MBEDTLS_ERROR_C)
     /* The profile asked for error strings: report them, as a product would log them. */
     char error_text[96];

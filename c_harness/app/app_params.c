@@ -2,6 +2,9 @@
 #include <string.h>
 
 #include "app.h"
+#if defined(TLSFIT_CONNECTIONS)
+#include "tlsfit_contract.h"
+#endif
 
 static int app_params_copy(char *dst, size_t size, const char *value, size_t len)
 {
@@ -149,6 +152,13 @@ int app_params_parse(const char *cmdline, struct app_params *params, char *error
             bad = app_params_uint(value, len, &params->timeout_ms);
         } else if (app_params_is(token, key_len, "seed")) {
             bad = app_params_uint(value, len, &params->seed);
+#if defined(TLSFIT_CONNECTIONS)
+        } else if (app_params_is(token, key_len, "conns")) {
+            bad = app_params_uint(value, len, &params->connections);
+            if (!bad && (params->connections < 1u || params->connections > TLSFIT_MAX_CONNECTIONS)) {
+                bad = 1;
+            }
+#endif
         } else if (app_params_is(token, key_len, "crash")) {
             if (app_params_is(value, len, "0")) {
                 params->crash = APP_CRASH_NONE;

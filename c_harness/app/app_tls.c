@@ -504,3 +504,10 @@ done:
     app_tls_cleanup();
 }
 #endif /* MBEDTLS_SSL_TLS_C */
+
+#if defined(TLSFIT_CONNECTIONS)
+/* N sessions at once: only in images built with -DTLSFIT_CONNECTIONS=ON. Included here rather
+ * than compiled on its own so that it shares this file's static configuration code and every
+ * other image compiles exactly as before. */
+#include "app_tls_conns.c"
+#endif

@@ -27,6 +27,22 @@
     "heap_peak,heap_exhausted,stack_peak,hs_instructions,bytes_tx,bytes_rx,app_bytes_tx," \
     "app_bytes_rx,negotiated_mfl,peer_record_size_limit,exit_code"
 
+/* Images built with -DTLSFIT_CONNECTIONS=ON (tlsfit measure/run --connections N): N TLS
+ * sessions at once over UART1, multiplexed by frames of a 4-byte header (type, connection id,
+ * payload length big-endian) and the payload.
+ *   firmware -> relay  DATA(id, n, bytes)  bytes for connection id's peer; n = 0: close it (FIN)
+ *   firmware -> relay  READ(id, n)         ask for up to n bytes of connection id
+ *   relay -> firmware  DATA(id, m, bytes)  the answer to READ: 1 <= m <= n, or m = 0: the peer
+ *                                          closed and nothing is left (EOF)
+ * One READ is outstanding at a time; the relay keeps what each peer sent until it is asked for. */
+#define TLSFIT_MAX_CONNECTIONS 8
+#define TLSFIT_FRAME_DATA 0x44 /* 'D' */
+#define TLSFIT_FRAME_READ 0x52 /* 'R' */
+#define TLSFIT_FRAME_HEADER 4
+/* The result line's extra keys in that mode. */
+#define TLSFIT_CONNECTIONS_KEYS "connections,conns_ok,conn_failed,heap_config,heap_setup," \
+    "heap_config_peak,heap_open,ssl_context_bytes"
+
 /* The pre-shared key and identity of the PSK cases (TEST ONLY, 16 bytes). */
 #define TLSFIT_TEST_PSK "tlsfit-test-psk!"
 #define TLSFIT_TEST_PSK_IDENTITY "tlsfit-client"

@@ -164,8 +164,11 @@ def refuse_os_entropy(resolution: Resolution) -> None:
 def build_firmware(config_dir: Path, build_dir: Path, *, mbedtls_src: Path | None = None,
                    harness: Path | None = None, stack_size: int = 65536,
                    timeout_s: float = 900.0, pki_dir: Path | None = None,
-                   verify_mode: bool = False) -> Firmware:
-    """Configure (once) and build the firmware for config_dir into build_dir."""
+                   verify_mode: bool = False, connections: bool = False) -> Firmware:
+    """Configure (once) and build the firmware for config_dir into build_dir.
+
+    connections: build the N-sessions-at-once mode too (``-DTLSFIT_CONNECTIONS=ON``, run
+    parameter ``conns=N``); keep such an image in its own build_dir."""
     config_dir = Path(config_dir).resolve()
     build_dir = Path(build_dir).resolve()
     src = Path(mbedtls_src).resolve() if mbedtls_src else locate().path
@@ -190,15 +193,18 @@ def build_firmware(config_dir: Path, build_dir: Path, *, mbedtls_src: Path | Non
         "CMAKE_HOME_DIRECTORY": str(harness),
     }
     cache = build_dir / "CMakeCache.txt"
+    conns = "ON" if connections else "OFF"
     configured = (build_dir / "build.ninja").is_file() and cache.is_file() and all(
-        _cache_value(cache, key) == value for key, value in wanted.items())
+        _cache_value(cache, key) == value for key, value in wanted.items()) and \
+        (_cache_value(cache, "TLSFIT_CONNECTIONS") or "OFF") == conns
     if not configured:
         build_dir.mkdir(parents=True, exist_ok=True)
         _run(["cmake", "-G", "Ninja", "-S", str(harness), "-B", str(build_dir),
               f"-DCMAKE_TOOLCHAIN_FILE={harness / 'cmake' / 'arm-none-eabi.cmake'}",
               f"-DTLSFIT_CONFIG_DIR={config_dir}", f"-DMBEDTLS_SRC={src}",
               f"-DTLSFIT_STACK_SIZE={stack_size}", f"-DTLSFIT_PKI_DIR={pki}",
-              f"-DTLSFIT_VERIFY_MODE={'ON' if verify_mode else 'OFF'}"],
+              f"-DTLSFIT_VERIFY_MODE={'ON' if verify_mode else 'OFF'}",
+              f"-DTLSFIT_CONNECTIONS={conns}"],
              "cmake configure", timeout_s)
     _run(["ninja", "-C", str(build_dir)], f"firmware build for {config_dir}", timeout_s)
     elf = build_dir / "tlsfit_app.elf"

@@ -369,19 +369,35 @@ def cmd_measure(args: argparse.Namespace) -> int:
                           "certificates go with a profile")
     results_dir = _own_results_dir(args, own) if own is not None else \
         (Path(args.results) if args.results else RESULTS_DIR)
+    if args.connections is not None:
+        from tlsfit.measure.connections import check_count
+        check_count(args.connections)
+        if args.all or args.reference:
+            raise TlsfitError("--connections measures the profiles you name (not --all or "
+                              "--reference): e.g. tlsfit measure https-server-ecdsa --connections 4")
+    if args.connections is not None and own is not None:
+        raise TlsfitError("--connections runs the test PKI's first case; give your own "
+                          "certificates without it")
     tree = locate(args.mbedtls_src)
     build_root = Path(args.build_dir) if args.build_dir else REPO_ROOT / "build" / "measure"
     if args.reference:
         return _measure_reference(args, tree, build_root, results_dir)
     profiles = _profiles_from_args(args) if (args.all or len(args.profiles) <= 1 or args.merge) \
         else [read_profile([profile_path(p)]) for p in args.profiles]
+    if args.connections is not None:
+        # Every profile must have a case to open N times before anything is built.
+        from tlsfit.generate.resolve import resolve
+        from tlsfit.measure.connections import connections_case
+        from tlsfit.run.matrix import build_matrix
+        for profile in profiles:
+            connections_case(profile.name, build_matrix(resolve(profile)))
     start = time.perf_counter()
     docs = []
     if args.as_name and len(profiles) != 1:
         raise TlsfitError("--as names one profile")
     for profile in profiles:
         doc = measure_profile(profile, tree, build_root, progress=lambda m: print(m, flush=True),
-                              own=own)
+                              own=own, connections=args.connections)
         if args.as_name:
             doc = doc.renamed(args.as_name)
         if own is not None:
@@ -396,6 +412,11 @@ def cmd_measure(args: argparse.Namespace) -> int:
                                                sort_keys=True) + "\n")
     print()
     print(summary_table(docs))
+    for doc in docs:
+        if doc.connections is not None:
+            from tlsfit.measure.connections import connections_table
+            print()
+            print(connections_table(doc.profile, doc.connections))
     failed = [d.profile for d in docs if not d.passed]
     print(f"\nmeasured {len(docs)} profile(s) in {time.perf_counter() - start:.0f} s"
           + (f"; FAILED: {', '.join(failed)}" if failed else ""))
@@ -410,8 +431,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     own = _own_pki(args)
     tree = locate(args.mbedtls_src)
     profile = read_profile([profile_path(args.profile)])
+    if args.connections is not None:
+        from tlsfit.measure.connections import check_count
+        check_count(args.connections)
     overrides = {"heap_limit": args.heap_limit, "crash": args.crash, "port": args.port,
-                 "timeout_s": args.timeout, "io_timeout_ms": args.io_timeout_ms}
+                 "timeout_s": args.timeout, "io_timeout_ms": args.io_timeout_ms,
+                 "connections": args.connections}
     if args.no_peer:
         overrides["peer"] = None
     outcome = run_one(profile, tree, REPO_ROOT / "build" / "measure", args.case, overrides,
@@ -422,6 +447,11 @@ def cmd_run(args: argparse.Namespace) -> int:
           f"{r.ret_name} verify_flags={r.verify_flags:#x} {r.tls_version} {r.ciphersuite} "
           f"heap_peak={r.heap_peak} stack_peak={r.stack_peak} hs_instructions={r.hs_instructions} "
           f"negotiated_mfl={r.negotiated_mfl} peer_record_size_limit={r.peer_record_size_limit}")
+    if r.connections is not None:
+        c = r.connections
+        print(f"{c.connections} session(s) at once: {c.ok} completed, heap_peak={r.heap_peak} "
+              f"heap_open={c.heap_open} heap_setup={c.heap_setup} heap_config={c.heap_config} "
+              f"ssl_context_bytes={c.ssl_context_bytes}")
     print(f"expected {outcome.row.expect.describe()}: {'PASS' if outcome.passed else 'FAIL'} "
           f"{outcome.error}".rstrip())
     return 0 if outcome.passed else 1
@@ -743,6 +773,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "harness's entropy and I/O) with the handshakes of --like")
     meas.add_argument("--like", metavar="PROFILE",
                       help="with --reference: the profile whose positive handshakes to run")
+    meas.add_argument("--connections", type=int, metavar="N",
+                      help="also run the profile's first OpenSSL case with 1..N sessions open at "
+                           "once (its own image) and report the heap peak and per-connection RAM")
     meas.add_argument("--as", dest="as_name", metavar="NAME",
                       help="store the result under NAME (e.g. a shipped profile + your overlay "
                            "measured as that profile)")
@@ -759,6 +792,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, metavar="S", help="wall-clock limit (default 60)")
     run.add_argument("--io-timeout-ms", type=int, metavar="MS",
                      help="guest receive timeout (default 5000 ms of guest time)")
+    run.add_argument("--connections", type=int, metavar="N",
+                     help="N sessions of the case at once (the connections image, N OpenSSL peers)")
     run.add_argument("--no-peer", action="store_true",
                      help="leave the TLS UART unconnected: a peer that never answers")
     _own_pki_options(run)

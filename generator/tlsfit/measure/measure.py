@@ -18,6 +18,8 @@ from typing import Any, Callable
 
 from tlsfit import __version__
 from tlsfit.measure import sampling
+from tlsfit.measure.connections import (can_open, check_count, connections_case,
+                                         measure_connections)
 from tlsfit.errors import TlsfitError
 from tlsfit.run.runner import Case, CaseResult, run_case
 from tlsfit.errors import HarnessError
@@ -192,13 +194,19 @@ def image_pki(resolution: Resolution, work: Path, own: OwnPki | None) -> tuple[P
 
 
 def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
-                    progress: Progress, own: OwnPki | None = None) -> Result:
+                    progress: Progress, own: OwnPki | None = None,
+                    connections: int | None = None) -> Result:
     """Measure one profile; return its result document (also for failures). OWN: the
-    user's own certificates replace the test PKI's certificate cases."""
+    user's own certificates replace the test PKI's certificate cases. CONNECTIONS: also
+    N sessions at once (tlsfit.measure.connections), in the image built for it."""
     start = time.monotonic()
     name = profile.name
     resolution = resolve(profile)
     work = build_root / name
+    conns_row = None
+    if connections is not None:
+        check_count(connections)
+        conns_row = connections_case(name, build_matrix(resolution))
     files = _prepare(resolution, work / "config")
     manifest = json.loads(files["manifest.json"])
     pki_dir, fw_dir = image_pki(resolution, work, own)
@@ -258,6 +266,13 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
         progress(f"[{name}] headline handshake {first.row.name}: {headline_summary(repeats)}")
     heap_peak = max((o.result.heap_peak for o in positives if o.result), default=0)
     stack_peak = max((o.result.stack_peak for o in positives if o.result), default=0)
+    conns = None
+    if conns_row is not None and connections is not None:
+        progress(f"[{name}] {connections} session(s) at once: build the connections image")
+        conns_elf = build_firmware(work / "config", work / "fw-connections", mbedtls_src=tree.path,
+                                   connections=True).elf
+        conns = measure_connections(name, conns_elf, conns_row, connections, progress)
+        passed = passed and conns.passed
     return Result(
         profile=name, passed=passed, config_sha256=manifest["config_sha256"],
         profile_sha256=manifest["profile_sha256"], tlsfit_version=__version__,
@@ -269,7 +284,8 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
         tests=tuple(o.record() for o in outcomes),
         wall_s=round(time.monotonic() - start, 1),
         kept=tuple(o.name for o in resolution.kept_only()),
-        pki=None if own is None else tuple(sorted(own.describe().items())))
+        pki=None if own is None else tuple(sorted(own.describe().items())),
+        connections=conns)
 
 
 def _variant_image(profile: ProfileSource, variant: str, tree: MbedtlsTree, work: Path) -> Path:
@@ -297,7 +313,17 @@ def run_one(profile: ProfileSource, tree: MbedtlsTree, build_root: Path, case_na
     if case_name not in rows:
         raise TlsfitError(f"{profile.name}: no case {case_name!r}; cases: {', '.join(rows)}")
     row = rows[case_name]
-    if row.variant:
+    if overrides.get("connections") is not None:
+        check_count(overrides["connections"])
+        if not can_open(row):
+            raise TlsfitError(f"{profile.name}: {case_name} cannot run with --connections: N "
+                              "sessions at once run a TLS client or server case of the profile's "
+                              "own image against OpenSSL, with a short answer")
+        progress(f"[{profile.name}] {case_name} x{overrides['connections']}: building the "
+                 "connections image")
+        elf = build_firmware(work / "config", work / "fw-connections", mbedtls_src=tree.path,
+                             connections=True).elf
+    elif row.variant:
         progress(f"[{profile.name}] {case_name} runs on the {row.variant} image: building it")
         elf = _variant_image(profile, row.variant, tree, work)
     else:

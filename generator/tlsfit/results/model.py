@@ -115,6 +115,57 @@ class TestRecord:
 
 
 @dataclass(frozen=True)
+class ConnectionRun:
+    """One run of the connections image with K sessions at once (heap figures in bytes)."""
+
+    connections: int
+    passed: bool
+    heap_peak: int
+    heap_setup: int     # in use after every session's mbedtls_ssl_setup
+    heap_open: int      # in use with every handshake over: all K sessions open
+    stack_peak: int
+
+
+@dataclass(frozen=True)
+class Connections:
+    """``tlsfit measure --connections N``: N sessions open at once, from real runs of one case
+    in the image built for it (runs with 1..N sessions, and the twin). Absent in results measured
+    without the option."""
+
+    case: str
+    connections: int                        # N
+    runs: tuple[ConnectionRun, ...]         # K = 1..N, in order
+    heap_config: int                        # in use before any session: config, certificates, keys
+    ssl_context_bytes: int                  # sizeof(mbedtls_ssl_context), static, per session
+    per_connection_heap_peak: int | None    # (peak_N - peak_1) / (N - 1), to the byte; None: N = 1
+    per_connection_heap_open: int | None    # (open_N - open_1) / (N - 1)
+    twin_heap_limit: int                    # the heap peak of N - 1 sessions (N = 1: of the config)
+    twin_expect: str
+    twin_seen: str
+    twin_passed: bool
+
+    @property
+    def passed(self) -> bool:
+        return self.twin_passed and all(run.passed for run in self.runs)
+
+    @property
+    def heap_peak(self) -> int:
+        """The heap peak with N sessions."""
+        return self.runs[-1].heap_peak
+
+    def to_json(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc["runs"] = [asdict(run) for run in self.runs]
+        doc["passed"] = self.passed
+        return doc
+
+    @staticmethod
+    def from_json(doc: dict[str, Any]) -> "Connections":
+        fields = {k: v for k, v in doc.items() if k != "passed"}
+        return Connections(**{**fields, "runs": tuple(ConnectionRun(**run) for run in doc["runs"])})
+
+
+@dataclass(frozen=True)
 class ReferenceInfo:
     header: str
     like: str
@@ -143,6 +194,8 @@ class Result:
     #: measured with the user's own certificates (tlsfit.run.own_pki: OwnPki.describe()),
     #: not the committed test PKI: its figures include them and its tests are theirs
     pki: tuple[tuple[str, Any], ...] | None = None
+    #: measure --connections N: sessions at once (None: not measured, as in older results)
+    connections: Connections | None = None
 
     @property
     def kind(self) -> str:
@@ -206,6 +259,8 @@ class Result:
             doc["kept_options"] = list(self.kept)
         if self.pki is not None:
             doc["pki"] = dict(self.pki)
+        if self.connections is not None:
+            doc["connections"] = self.connections.to_json()
         return doc
 
     @staticmethod
@@ -248,7 +303,9 @@ class Result:
                 reference=None if ref is None else ReferenceInfo(
                     ref["header"], ref["like"], tuple(ref.get("adjustments", ()))),
                 wall_s=doc.get("wall_s"), kept=tuple(doc.get("kept_options", ())),
-                pki=None if doc.get("pki") is None else tuple(sorted(doc["pki"].items())))
+                pki=None if doc.get("pki") is None else tuple(sorted(doc["pki"].items())),
+                connections=None if doc.get("connections") is None
+                else Connections.from_json(doc["connections"]))
         except KeyError as exc:
             raise TlsfitError(f"{where}: not a complete tlsfit result: no {exc.args[0]!r}") from None
         except TypeError as exc:

@@ -38,6 +38,11 @@ class Contract:
     host: str
     result_schema: int
     result_keys: tuple[str, ...]
+    max_connections: int = 8                  # N sessions at once (-DTLSFIT_CONNECTIONS=ON)
+    frame_data: int = 0x44
+    frame_read: int = 0x52
+    frame_header: int = 4
+    connections_keys: tuple[str, ...] = ()    # the result line's extra keys in that mode
 
     @property
     def psk_hex(self) -> str:
@@ -72,6 +77,10 @@ def read_contract(header: Path = CONTRACT_HEADER) -> Contract:
             psk_identity=values["TLSFIT_TEST_PSK_IDENTITY"], host=values["TLSFIT_TEST_HOST"],
             result_schema=values["TLSFIT_RESULT_SCHEMA"],
             result_keys=tuple(str(values["TLSFIT_RESULT_KEYS"]).split(",")),
+            max_connections=values["TLSFIT_MAX_CONNECTIONS"],
+            frame_data=values["TLSFIT_FRAME_DATA"], frame_read=values["TLSFIT_FRAME_READ"],
+            frame_header=values["TLSFIT_FRAME_HEADER"],
+            connections_keys=tuple(str(values["TLSFIT_CONNECTIONS_KEYS"]).split(",")),
         )  # type: ignore[arg-type]
     except KeyError as exc:
         raise HarnessError(f"{header}: {exc.args[0]} is not defined") from None

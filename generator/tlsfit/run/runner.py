@@ -37,6 +37,7 @@ Firmware exit codes: 0 ok, 1 TLS failure, 2 bad run parameters for this config, 
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import functools
 import shutil
 import json
@@ -54,6 +55,7 @@ from tlsfit.build.firmware import image_tree
 from tlsfit.mbedtls.headers import error_name as name_error
 from tlsfit.mbedtls.headers import flag_names, read_tree_docs
 from tlsfit.run.contract import contract
+from tlsfit.run.mux import MAX_CONNECTIONS, MuxRelay
 from tlsfit.run.relay import Relay, check_relay
 from tlsfit.run.peer import GNUTLS_SMALL_ANSWER, TEST_HOST, ClientPeer, GnutlsServerPeer, ServerPeer
 from tlsfit.run.qemu import qemu_argv
@@ -97,6 +99,8 @@ class Case:
     peer: ServerPeer | GnutlsServerPeer | ClientPeer | None = None
     port: int | None = None
     timeout_s: float = 60.0
+    #: N sessions at once (an image built with connections=True; see run_case), None: one
+    connections: int | None = None
 
     def params(self) -> dict[str, str]:
         """The firmware's ``-append`` parameters for this case."""
@@ -107,7 +111,7 @@ class Case:
         optional: dict[str, object | None] = {
             "host": self.host, "ca": self.ca, "cert": self.cert, "mfl": self.mfl,
             "heap_limit": self.heap_limit, "crash": self.crash, "seed": self.seed,
-            "timeout_ms": self.io_timeout_ms, "clock": self.clock,
+            "timeout_ms": self.io_timeout_ms, "clock": self.clock, "conns": self.connections,
         }
         params.update({key: str(value) for key, value in optional.items() if value is not None})
         for flag, on in (("psk", self.psk), ("http", self.http), ("client_auth", self.client_auth),
@@ -115,6 +119,29 @@ class Case:
             if on:
                 params[flag] = "1"
         return params
+
+
+@dataclass(frozen=True)
+class ConnectionsSeen:
+    """What an N-sessions run reported besides the usual result line (heap figures in bytes)."""
+
+    connections: int
+    ok: int                 # sessions that completed handshake, request/answer and close
+    failed: int | None      # 1-based number of the first session that failed, None: none
+    heap_config: int        # in use before any session: config, certificates, keys
+    heap_config_peak: int   # peak before any session
+    heap_setup: int         # in use after every session's mbedtls_ssl_setup
+    heap_open: int          # in use with every handshake over (all sessions open)
+    ssl_context_bytes: int  # sizeof(mbedtls_ssl_context): static, per session
+
+    @staticmethod
+    def of(report: dict[str, Any]) -> "ConnectionsSeen":
+        failed = int(report["conn_failed"])
+        return ConnectionsSeen(
+            connections=int(report["connections"]), ok=int(report["conns_ok"]),
+            failed=None if failed < 0 else failed + 1, heap_config=int(report["heap_config"]),
+            heap_config_peak=int(report["heap_config_peak"]), heap_setup=int(report["heap_setup"]),
+            heap_open=int(report["heap_open"]), ssl_context_bytes=int(report["ssl_context_bytes"]))
 
 
 @dataclass(frozen=True)
@@ -148,6 +175,7 @@ class CaseResult:
     peer_exit: int | None = None
     csr_pem: str | None = field(repr=False, default=None)
     key_pem: str | None = field(repr=False, default=None)
+    connections: ConnectionsSeen | None = None   # set by a run with Case.connections
 
 
 def error_name(code: int, elf: Path) -> str:
@@ -247,14 +275,16 @@ def _check_csr(case: Case, log: str) -> tuple[str, str]:
     return csr, key
 
 
-def check_report(case_name: str, report: dict[str, Any]) -> None:
-    """The result line is the contract's: its schema and every key the runner reads."""
+def check_report(case_name: str, report: dict[str, Any], connections: bool = False) -> None:
+    """The result line is the contract's: its schema and every key the runner reads (with
+    CONNECTIONS, also those of an N-sessions run)."""
     c = contract()
     if report.get("schema_version") != c.result_schema:
         raise HarnessError(f"case {case_name}: the firmware's result line has schema "
                            f"{report.get('schema_version')!r}, the runner reads {c.result_schema} "
                            "(rebuild the firmware from this tlsfit's c_harness)")
-    missing = [k for k in c.result_keys if k not in report]
+    keys = c.result_keys + (c.connections_keys if connections else ())
+    missing = [k for k in keys if k not in report]
     if missing:
         raise HarnessError(f"case {case_name}: the firmware's result line lacks "
                            f"{', '.join(missing)} (c_harness/board/tlsfit_contract.h)")
@@ -349,6 +379,45 @@ def _wait_firmware(qemu: Child, peer: Child | None, deadline: float) -> int | No
                 return None
 
 
+def _start_connections(elf: Path, case: Case, params: dict[str, str], port: int,
+                       deadline: float, peers: list[Child]) -> tuple[Child, MuxRelay]:
+    """QEMU, the relay and N OpenSSL peers of an N-sessions run (tlsfit.run.mux); the peers are
+    appended to PEERS as they start, so that the caller stops them whatever happens."""
+    count = case.connections or 0
+    if not 1 <= count <= MAX_CONNECTIONS:
+        raise HarnessError(f"case {case.name}: {count} connections: use 1 to {MAX_CONNECTIONS}")
+    if case.mode == "client" and isinstance(case.peer, ServerPeer):
+        ports = [port] + [free_port() for _ in range(count - 1)]
+        for peer_port in ports:       # s_server serves one connection at a time: one each
+            peers.append(_start_server_peer(case, case.peer, peer_port, deadline))
+        relay = MuxRelay(count, peer_ports=ports)
+        return Child(qemu_argv(elf, params, port=relay.port), name="QEMU"), relay
+    if case.mode == "server" and isinstance(case.peer, ClientPeer):
+        qemu = Child(qemu_argv(elf, params, port=port, listen=True), name="QEMU")
+        try:
+            _wait_qemu_listening(case, qemu, port, deadline)
+            relay = MuxRelay(count, qemu_port=port)
+        except BaseException:
+            qemu.stop()
+            raise
+        try:
+            for index in range(count):
+                # One at a time, so that peer i is connection i in messages.
+                peers.append(Child(case.peer.argv(relay.port), name=f"openssl s_client {index + 1}",
+                                   stdin_data=case.peer.stdin_data()))
+                peers[-1].feed_stdin()
+                limit = time.monotonic() + _STARTUP_TIMEOUT_S
+                while relay.accepted <= index and time.monotonic() < limit and peers[-1].running():
+                    time.sleep(0.01)
+        except BaseException:
+            qemu.stop()
+            relay.stop()
+            raise
+        return qemu, relay
+    raise HarnessError(f"case {case.name}: {count} connections at once run against OpenSSL "
+                       "(s_server for a firmware client, s_client for a firmware server)")
+
+
 def run_case(elf: Path, case: Case) -> CaseResult:
     """Run one case to completion (or to its time limit) and return the firmware's result."""
     elf = Path(elf)
@@ -369,9 +438,12 @@ def run_case(elf: Path, case: Case) -> CaseResult:
 
     peer: Child | None = None
     qemu: Child | None = None
-    relay: Relay | None = None
+    relay: Relay | MuxRelay | None = None
+    peers: list[Child] = []
     try:
-        if case.peer is None:
+        if case.connections is not None:
+            qemu, relay = _start_connections(elf, case, params, port, deadline, peers)
+        elif case.peer is None:
             qemu = Child(qemu_argv(elf, params), name="QEMU")
         elif isinstance(case.peer, (ServerPeer, GnutlsServerPeer)):
             peer = _start_server_peer(case, case.peer, port, deadline)
@@ -389,6 +461,8 @@ def run_case(elf: Path, case: Case) -> CaseResult:
         # gnutls-serv serves until stopped: do not wait for it to exit.
         once = peer is not None and getattr(case.peer, "serves_once", True)
         peer_exit = peer.wait(min(_PEER_EXIT_WAIT_S, max(deadline - time.monotonic(), 0.1))) if once else None
+        for each in peers:       # N sessions: the relay closed them when QEMU exited
+            each.wait(min(_PEER_EXIT_WAIT_S, max(deadline - time.monotonic(), 0.1)))
         log = qemu.stdout.text()
         wall = time.monotonic() - start
         fault = _FAULT_RE.search(log)
@@ -403,32 +477,44 @@ def run_case(elf: Path, case: Case) -> CaseResult:
                 f"firmware was still waiting for data {_AFTER_PEER_EXIT_S:.0f} s later (the guest "
                 f"never sees EOF)\n  UART0 tail:\n{_tail(log)}\n  peer output tail:\n"
                 f"{_tail(peer.output())}")
+        peers_output = "\n".join(f"[peer {i + 1}] {line}" for i, each in enumerate(peers)
+                                 for line in each.output().splitlines())
         if rc is None:
             what = "firmware reported but QEMU did not exit" if found else "no result from the firmware"
             raise HarnessError(
                 f"case {case.name}: timeout after {case.timeout_s:.0f} s ({what}; QEMU or peer hung)\n"
-                f"  UART0 tail:\n{_tail(log)}\n  peer output tail:\n{_tail(peer.output() if peer else '')}")
+                f"  UART0 tail:\n{_tail(log)}\n  peer output tail:\n"
+                f"{_tail(peer.output() if peer else peers_output)}")
         if not found:
             raise HarnessError(f"case {case.name}: QEMU exited with {rc} without a TLSFIT-RESULT line:\n"
                                f"{_tail(qemu.output())}")
         report = json.loads(found.group(1))
-        check_report(case.name, report)
+        check_report(case.name, report, connections=case.connections is not None)
         result = _make_result(case, report, log, wall, peer, peer_exit, elf)
+        if case.connections is not None:
+            result = dataclasses.replace(result, peer_output=peers_output,
+                                         connections=ConnectionsSeen.of(report))
     finally:
         if qemu is not None:
             qemu.stop()
         if peer is not None:
             peer.stop()
+        for each in peers:
+            each.stop()
         if relay is not None:
             relay.stop()
 
     if rc != result.exit_code:
         raise HarnessError(f"case {case.name}: QEMU exit code {rc} disagrees with the report's {result.exit_code}")
     if result.exit_code == EXIT_HEAP or report.get("heap_exhausted"):
+        which = ""
+        if result.connections is not None and result.connections.failed is not None:
+            which = (f" (session {result.connections.failed} of {result.connections.connections}; "
+                     f"{result.connections.ok} completed)")
         raise HarnessError(
             f"case {case.name}: heap exhausted: an allocation was refused (limit {report.get('heap_limit')} B, "
-            f"peak {result.heap_peak} B) in stage {result.stage}, ret {result.ret_hex} {result.ret_name}",
-            result=result)
+            f"peak {result.heap_peak} B) in stage {result.stage}{which}, ret {result.ret_hex} "
+            f"{result.ret_name}", result=result)
     if result.exit_code == EXIT_BAD_PARAMS:
         raise HarnessError(f"case {case.name}: this image cannot run the case: {report.get('detail')}",
                            result=result)
