@@ -327,6 +327,23 @@ static int app_tls_serve(const struct app_params *params, struct app_result *res
     return ret;
 }
 
+/* Empty state for one run: the session, the config, the certificates and keys (undone by
+ * app_tls_cleanup). */
+static void app_tls_start(struct app_result *result)
+{
+    memset(&app_tls, 0, sizeof(app_tls));
+    app_tls.result = result;
+    mbedtls_ssl_init(&app_tls.ssl);
+    mbedtls_ssl_config_init(&app_tls.conf);
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
+    mbedtls_x509_crt_init(&app_tls.ca);
+    mbedtls_x509_crt_init(&app_tls.own);
+    mbedtls_pk_init(&app_tls.own_key);
+    mbedtls_x509_crt_init(&app_tls.other);
+    mbedtls_pk_init(&app_tls.other_key);
+#endif
+}
+
 static void app_tls_cleanup(void)
 {
     mbedtls_ssl_free(&app_tls.ssl);
@@ -411,17 +428,7 @@ static int app_tls_handshake(struct app_result *result)
 void app_tls_run(const struct app_params *params, struct app_transport *transport, struct app_result *result)
 {
     int ret;
-    memset(&app_tls, 0, sizeof(app_tls));
-    app_tls.result = result;
-    mbedtls_ssl_init(&app_tls.ssl);
-    mbedtls_ssl_config_init(&app_tls.conf);
-#if defined(MBEDTLS_X509_CRT_PARSE_C)
-    mbedtls_x509_crt_init(&app_tls.ca);
-    mbedtls_x509_crt_init(&app_tls.own);
-    mbedtls_pk_init(&app_tls.own_key);
-    mbedtls_x509_crt_init(&app_tls.other);
-    mbedtls_pk_init(&app_tls.other_key);
-#endif
+    app_tls_start(result);
 
     result->stage = "init";
     if ((ret = app_tls_configure(params, result)) != 0) {

@@ -213,17 +213,7 @@ void app_conns_run(const struct app_params *params, struct app_transport *transp
 {
     uint32_t count = params->connections;
     int ret;
-    memset(&app_tls, 0, sizeof(app_tls));
-    app_tls.result = result;
-    mbedtls_ssl_init(&app_tls.ssl);
-    mbedtls_ssl_config_init(&app_tls.conf);
-#if defined(MBEDTLS_X509_CRT_PARSE_C)
-    mbedtls_x509_crt_init(&app_tls.ca);
-    mbedtls_x509_crt_init(&app_tls.own);
-    mbedtls_pk_init(&app_tls.own_key);
-    mbedtls_x509_crt_init(&app_tls.other);
-    mbedtls_pk_init(&app_tls.other_key);
-#endif
+    app_tls_start(result);
     report->connections = count;
     report->failed = -1;
     result->stage = "init";
