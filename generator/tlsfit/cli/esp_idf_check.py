@@ -6,7 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
-from tlsfit.cli.fragment_inputs import generated_fragments, model_lines, print_results
+from tlsfit.cli.fragment_inputs import fragment_paths, model_lines, print_results
 from tlsfit.errors import TlsfitError
 from tlsfit.espidf.check import check_fragment, check_fragment_4x
 from tlsfit.espidf.fragments import FRAGMENT_NAME, model_tree
@@ -19,18 +19,8 @@ from tlsfit.platform.check_result import CheckResult
 
 
 def _fragments(inputs: list[str]) -> list[Path]:
-    found = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            found += generated_fragments(path, f"esp-idf/*/{FRAGMENT_NAME}",
-                                         "ESP-IDF fragments (generate with --target "
-                                         "esp-idf-VERSION)")
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise TlsfitError(f"{path}: no such fragment or directory")
-    return found
+    return fragment_paths(inputs, f"esp-idf/*/{FRAGMENT_NAME}",
+                          "ESP-IDF fragments (generate with --target esp-idf-VERSION)")
 
 
 def _trees(args: argparse.Namespace) -> list[IdfTree]:

@@ -28,6 +28,21 @@ def generated_fragments(path: Path, pattern: str, hint: str) -> list[Path]:
     return found
 
 
+def fragment_paths(inputs: list[str], pattern: str, hint: str) -> list[Path]:
+    """The fragments named on the command line: files as given, 'tlsfit generate' output
+    directories by PATTERN (HINT names what is missing)."""
+    found = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found += generated_fragments(path, pattern, hint)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise TlsfitError(f"{path}: no such fragment or directory")
+    return found
+
+
 def print_results(results: list[CheckResult]) -> None:
     """The table every platform check prints, then what each failing fragment got wrong."""
     rows = [(str(r.fragment), r.where.split(" at ")[0], r.mode, r.verdict()) for r in results]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tlsfit.cli.fragment_inputs import generated_fragments, model_lines, print_results
+from tlsfit.cli.fragment_inputs import fragment_paths, model_lines, print_results
 from tlsfit.errors import TlsfitError
 from tlsfit.mbedtls.tree import locate
 from tlsfit.mbedtls4.render import CRYPTO_NAME as CRYPTO4_NAME
@@ -18,18 +18,8 @@ from tlsfit.platform.check_result import CheckResult
 
 
 def _fragments(inputs: list[str]) -> list[Path]:
-    found = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            found += generated_fragments(path, f"ncs/*/{FRAGMENT_NAME}",
-                                         "nRF Connect SDK fragments (generate with --target "
-                                         "ncs-VERSION)")
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise TlsfitError(f"{path}: no such fragment or directory")
-    return found
+    return fragment_paths(inputs, f"ncs/*/{FRAGMENT_NAME}",
+                          "nRF Connect SDK fragments (generate with --target ncs-VERSION)")
 
 
 def open_workspace(base: Path) -> tuple[NcsTree, NcsRelease]:
