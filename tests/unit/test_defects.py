@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,22 +22,30 @@ from tlsfit.run.relay import Relay, check_relay
 from tlsfit_testdata import BASE_CLIENT
 
 
-def _closed_port() -> int:
+@contextmanager
+def _refusing_port() -> Iterator[int]:
+    """A port bound but not listening: connects get RST, and nobody else can take it.
+
+    Why: a port freed after bind() may be taken again, or Linux may pick it as the
+    connecting socket's own source port (a TCP self-connect succeeds), and then the
+    relay pumps forever instead of giving up.
+    """
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        yield s.getsockname()[1]
 
 
 def test_a_relay_that_cannot_reach_the_peer_says_so():
-    relay = Relay(_closed_port(), qemu_connects=True)
-    try:
-        with socket.create_connection(("127.0.0.1", relay.port), timeout=5) as near:
-            near.settimeout(5)
-            assert near.recv(1) == b""          # the relay gave up on this connection
-        with pytest.raises(HarnessError, match=r"case c1: relay could not reach 127\.0\.0\.1:\d+"):
-            check_relay(relay, "c1")
-    finally:
-        relay.stop()
+    with _refusing_port() as port:
+        relay = Relay(port, qemu_connects=True)
+        try:
+            with socket.create_connection(("127.0.0.1", relay.port), timeout=5) as near:
+                near.settimeout(5)
+                assert near.recv(1) == b""          # the relay gave up on this connection
+            with pytest.raises(HarnessError, match=r"case c1: relay could not reach 127\.0\.0\.1:\d+"):
+                check_relay(relay, "c1")
+        finally:
+            relay.stop()
 
 
 def test_a_hung_openssl_is_a_harness_error(tmp_path, monkeypatch):
