@@ -19,3 +19,15 @@ def fragment_assignments(fragment) -> dict[str, str]:
         if m:
             found[m.group(1)] = m.group(2) if m.lastindex == 2 else "n"
     return found
+
+
+def run_tlsfit(*args: str) -> tuple[int, str]:
+    """The real command line in-process, for module-scoped fixtures (capsys is per test):
+    (exit code, stdout and stderr together)."""
+    import contextlib
+    import io
+    from tlsfit.cli.main import main
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = main(list(args))
+    return code, out.getvalue()

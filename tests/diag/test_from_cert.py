@@ -181,10 +181,20 @@ def test_bad_files(cli, tmp_path, pki):
                           (notcert, "not a certificate"),
                           (garbage_pem, "PEM block 0 (CERTIFICATE) is not a valid certificate"),
                           (key_only, "a private key, not a certificate: give it as --key"),
-                          (tmp_path / "missing.pem", "no such file")):
+                          (tmp_path / "missing.pem", "no such file"),
+                          (tmp_path, "a directory, not a file")):
         code, out, err = cli("from-cert", str(path))
         assert code == 1, path
         assert err.startswith(f"tlsfit: {path}") and message in err and "Traceback" not in err
+        assert err.count("\n") == 1
+
+
+def test_an_own_key_that_is_missing_names_it_and_the_option(cli, tmp_path, pki):
+    device = make_cert("device-k", "p256-own-cli", pki["rsa_root"], eku=CLIENT_AUTH_ONLY)
+    cert = write(tmp_path / "dev.pem", pem(device))
+    missing = tmp_path / "dev.key"
+    code, _, err = cli("from-cert", "--own", str(cert), "--key", str(missing))
+    assert (code, err) == (1, f"tlsfit: {missing}: no such file (--key)\n")
 
 
 def test_generated_requirements_exist_in_the_model(pki, cli):

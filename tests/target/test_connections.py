@@ -8,22 +8,18 @@ import pytest
 
 from tlsfit.paths import RESULTS_DIR
 
+from tlsfit_testdata import run_tlsfit
+
 pytestmark = pytest.mark.target
 
 
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory):
     """`tlsfit measure https-server-ecdsa --connections 3` once for the module."""
-    from tlsfit.cli.main import main
-    import contextlib
-    import io
-
     results = tmp_path_factory.mktemp("results")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = main(["measure", "https-server-ecdsa", "--connections", "3",
-                     "--results", str(results)])
-    return code, out.getvalue(), json.loads((results / "https-server-ecdsa.json").read_text())
+    code, output = run_tlsfit("measure", "https-server-ecdsa", "--connections", "3",
+                              "--results", str(results))
+    return code, output, json.loads((results / "https-server-ecdsa.json").read_text())
 
 
 def test_three_sessions_at_once_cost_the_same_each(measured):

@@ -8,23 +8,19 @@ import pytest
 
 from tlsfit.paths import shipped_profiles
 
+from tlsfit_testdata import run_tlsfit
+
 pytestmark = pytest.mark.target
 
 
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory):
     """Run `tlsfit measure --all` once for the module; return (exit code, output, results)."""
-    from tlsfit.cli.main import main
-    import contextlib
-    import io
-
     results = tmp_path_factory.mktemp("results")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = main(["measure", "--all", "--results", str(results),
-                     "--json", str(results / "all.json")])
+    code, output = run_tlsfit("measure", "--all", "--results", str(results),
+                              "--json", str(results / "all.json"))
     docs = {p.stem: json.loads(p.read_text()) for p in results.glob("*.json") if p.stem != "all"}
-    return code, out.getvalue(), docs
+    return code, output, docs
 
 
 def test_every_shipped_profile_passes_its_matrix(measured):

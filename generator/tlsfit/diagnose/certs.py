@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, SignatureAlgorithmOID
 
 from tlsfit.errors import TlsfitError
+from tlsfit.user_files import read_user_bytes
 
 _PEM_BLOCK_RE = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----(.*?)-----END \1-----", re.S)
 _RSA_SIZES = (2048, 3072, 4096)
@@ -85,12 +86,7 @@ def _name(name: x509.Name) -> str:
 
 def read_certificates(path: Path) -> list[x509.Certificate]:
     """Every certificate in PATH (PEM, PEM bundle, DER, PKCS#7), or a TlsfitError naming it."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise TlsfitError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise TlsfitError(f"{path}: cannot read ({exc.strerror})") from None
+    data = read_user_bytes(path)
     if not data.strip():
         raise TlsfitError(f"{path}: empty file, not a certificate")
     embedded = _from_c_source(data)

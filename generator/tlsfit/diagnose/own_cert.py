@@ -20,6 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from tlsfit.diagnose.certs import Lint, read_certificates
 from tlsfit.errors import TlsfitError
+from tlsfit.user_files import read_user_bytes
 
 _OWN = {("ec", "secp256r1"): "OWN_CERT_ECDSA_P256", ("ec", "secp384r1"): "OWN_CERT_ECDSA_P384",
         ("rsa", 2048): "OWN_CERT_RSA_2048"}
@@ -99,10 +100,7 @@ def own_cert(cert_path: Path, key_path: Path | None, base_text: str | None) -> O
 
 
 def _check_key(cert: x509.Certificate, key_path: Path, lints: list[Lint]) -> None:
-    try:
-        data = key_path.read_bytes()
-    except OSError as exc:
-        raise TlsfitError(f"{key_path}: cannot read ({exc.strerror})") from None
+    data = read_user_bytes(key_path, "--key")
     try:
         key = serialization.load_pem_private_key(data, None) if b"-----BEGIN" in data \
             else serialization.load_der_private_key(data, None)

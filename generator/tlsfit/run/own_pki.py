@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
 from tlsfit.errors import TlsfitError
+from tlsfit.user_files import read_user_bytes
 from tlsfit.build.firmware import harness_dir
 
 #: The blob IDs the firmware finds the user's certificates under (embed_pki.cmake).
@@ -140,14 +141,7 @@ def files_from_dir(directory: Path | None, *, ca: Path | None = None,
 
 
 def _read(path: Path, option: str) -> bytes:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise TlsfitError(f"{path}: no such file ({option})") from None
-    except IsADirectoryError:
-        raise TlsfitError(f"{path}: a directory, not a file ({option})") from None
-    except OSError as exc:
-        raise TlsfitError(f"{path}: cannot read ({exc.strerror}) ({option})") from None
+    data = read_user_bytes(path, option)
     if not data.strip():
         raise TlsfitError(f"{path}: empty file ({option})")
     return data
