@@ -87,6 +87,10 @@ extern const size_t app_pki_pem_count;
 extern const struct app_pki_blob app_pki_der_blobs[];
 extern const size_t app_pki_der_count;
 const struct app_pki_blob *app_pki_find(const char *dir, const char *base);
+/* Parse DIR/BASE into CRT (appended to its chain); a missing blob is 0 when OPTIONAL, else
+ * MBEDTLS_ERR_X509_FILE_IO_ERROR. Only in configs with MBEDTLS_X509_CRT_PARSE_C. */
+struct mbedtls_x509_crt;
+int app_pki_parse_crt(struct mbedtls_x509_crt *crt, const char *dir, const char *base, int optional);
 
 /* TEST-ONLY deterministic entropy behind mbedtls_hardware_poll. */
 void app_entropy_set_seed(uint32_t seed);

@@ -1,7 +1,11 @@
-/* Lookup in the embedded test PKI: PEM blobs when the config parses PEM, DER otherwise. */
+/* Lookup in the embedded test PKI: PEM blobs when the config parses PEM, DER otherwise; and the
+ * one certificate parser over it (TLS configuration and verify-only mode). */
 #include <string.h>
 
 #include "mbedtls/build_info.h"
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
+#include "mbedtls/x509_crt.h"
+#endif
 
 #include "app.h"
 
@@ -23,3 +27,20 @@ const struct app_pki_blob *app_pki_find(const char *dir, const char *base)
     }
     return NULL;
 }
+
+#if defined(MBEDTLS_X509_CRT_PARSE_C)
+int app_pki_parse_crt(mbedtls_x509_crt *crt, const char *dir, const char *base, int optional)
+{
+    const struct app_pki_blob *blob = app_pki_find(dir, base);
+    if (blob == NULL) {
+        return optional ? 0 : MBEDTLS_ERR_X509_FILE_IO_ERROR;
+    }
+#if defined(MBEDTLS_PEM_PARSE_C)
+    return mbedtls_x509_crt_parse(crt, blob->data, blob->len);
+#else
+    /* DER certificates live in flash: reference them instead of copying them to the heap,
+     * as a product with built-in trust anchors would (a tlsfit product duty). */
+    return mbedtls_x509_crt_parse_der_nocopy(crt, blob->data, blob->len);
+#endif
+}
+#endif

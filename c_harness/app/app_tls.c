@@ -46,21 +46,6 @@ struct app_tls_state {
 static struct app_tls_state app_tls;
 
 #if defined(MBEDTLS_X509_CRT_PARSE_C)
-static int app_tls_parse_crt(mbedtls_x509_crt *crt, const char *dir, const char *base, int optional)
-{
-    const struct app_pki_blob *blob = app_pki_find(dir, base);
-    if (blob == NULL) {
-        return optional ? 0 : MBEDTLS_ERR_X509_FILE_IO_ERROR;
-    }
-#if defined(MBEDTLS_PEM_PARSE_C)
-    return mbedtls_x509_crt_parse(crt, blob->data, blob->len);
-#else
-    /* DER certificates live in flash: reference them instead of copying them to the heap,
-     * as a product with built-in trust anchors would (a tlsfit product duty). */
-    return mbedtls_x509_crt_parse_der_nocopy(crt, blob->data, blob->len);
-#endif
-}
-
 static int app_tls_parse_key(mbedtls_pk_context *pk, const char *dir, const char *base)
 {
     const struct app_pki_blob *blob = app_pki_find(dir, base);
@@ -77,8 +62,8 @@ static int app_tls_load_own(const struct app_params *params, struct app_result *
     int is_client_cert = strncmp(params->cert, "client-", 7) == 0;
     const char *leaf = is_client_cert ? "client" : "server";
     const char *leaf_key = is_client_cert ? "client.key" : "server.key";
-    if ((ret = app_tls_parse_crt(&app_tls.own, params->cert, leaf, 0)) != 0 ||
-        (ret = app_tls_parse_crt(&app_tls.own, params->cert, "int", 1)) != 0) {
+    if ((ret = app_pki_parse_crt(&app_tls.own, params->cert, leaf, 0)) != 0 ||
+        (ret = app_pki_parse_crt(&app_tls.own, params->cert, "int", 1)) != 0) {
         app_result_detail(result, "own certificate: parse failed or unknown cert=");
         return ret;
     }
@@ -87,8 +72,8 @@ static int app_tls_load_own(const struct app_params *params, struct app_result *
         return ret;
     }
     if (!is_client_cert && app_pki_find(params->cert, "server-other") != NULL) {
-        if ((ret = app_tls_parse_crt(&app_tls.other, params->cert, "server-other", 0)) != 0 ||
-            (ret = app_tls_parse_crt(&app_tls.other, params->cert, "int", 1)) != 0 ||
+        if ((ret = app_pki_parse_crt(&app_tls.other, params->cert, "server-other", 0)) != 0 ||
+            (ret = app_pki_parse_crt(&app_tls.other, params->cert, "int", 1)) != 0 ||
             (ret = app_tls_parse_key(&app_tls.other_key, params->cert, "server-other.key")) != 0) {
             app_result_detail(result, "second server certificate: parse failed");
             return ret;
@@ -163,7 +148,7 @@ static int app_tls_configure(const struct app_params *params, struct app_result 
 
 #if defined(MBEDTLS_X509_CRT_PARSE_C)
     if (params->ca[0] != '\0') {
-        if ((ret = app_tls_parse_crt(&app_tls.ca, params->ca, "ca", 0)) != 0) {
+        if ((ret = app_pki_parse_crt(&app_tls.ca, params->ca, "ca", 0)) != 0) {
             app_result_detail(result, "ca=: parse failed or unknown ID");
             return ret;
         }
@@ -240,44 +225,12 @@ static int app_tls_configure(const struct app_params *params, struct app_result 
     return 0;
 }
 
-/* Reads application data until close_notify; keeps the first line of the reply. */
-static int app_tls_read_reply(struct app_result *result)
-{
-    unsigned char buf[256];
-    size_t line = 0u;
-    int line_done = 0;
-    for (;;) {
-        int ret = mbedtls_ssl_read(&app_tls.ssl, buf, sizeof(buf));
-        if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
-            || ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
-#endif
-        ) {
-            continue;
-        }
-        if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == 0) {
-            return 0;
-        }
-        if (ret < 0) {
-            return ret;
-        }
-        result->app_bytes_rx += (uint32_t)ret;
-        for (int i = 0; i < ret && !line_done; i++) {
-            if (buf[i] == '\r' || buf[i] == '\n') {
-                line_done = 1;
-            } else if (line + 1u < sizeof(result->http_status)) {
-                result->http_status[line++] = (char)buf[i];
-                result->http_status[line] = '\0';
-            }
-        }
-    }
-}
-
-static int app_tls_write_all(const unsigned char *data, size_t len, struct app_result *result)
+static int app_tls_write_all(mbedtls_ssl_context *ssl, const char *data, size_t len,
+                             struct app_result *result)
 {
     size_t done = 0u;
     while (done < len) {
-        int ret = mbedtls_ssl_write(&app_tls.ssl, data + done, len - done);
+        int ret = mbedtls_ssl_write(ssl, (const unsigned char *)data + done, len - done);
         if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
             continue;
         }
@@ -290,13 +243,61 @@ static int app_tls_write_all(const unsigned char *data, size_t len, struct app_r
     return 0;
 }
 
-/* Server: read one request (up to the blank line), answer it. */
-static int app_tls_serve(const struct app_params *params, struct app_result *result)
+/* Client: HEAD (the request line up to "Host: "), HOST, the blank line; then the reply until
+ * close_notify. Its first line goes to STATUS (SIZE bytes) and must be HTTP. */
+static int app_tls_http_get(mbedtls_ssl_context *ssl, const char *head, const char *host,
+                            char *status, size_t size, struct app_result *result)
+{
+    unsigned char buf[256];
+    size_t line = 0u;
+    int line_done = 0;
+    int ret;
+    if ((ret = app_tls_write_all(ssl, head, strlen(head), result)) != 0 ||
+        (ret = app_tls_write_all(ssl, host, strlen(host), result)) != 0 ||
+        (ret = app_tls_write_all(ssl, "\r\n\r\n", 4u, result)) != 0) {
+        return ret;
+    }
+    status[0] = '\0';
+    for (;;) {
+        ret = mbedtls_ssl_read(ssl, buf, sizeof(buf));
+        if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+            || ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
+#endif
+        ) {
+            continue;
+        }
+        if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == 0) {
+            break;
+        }
+        if (ret < 0) {
+            return ret;
+        }
+        result->app_bytes_rx += (uint32_t)ret;
+        for (int i = 0; i < ret && !line_done; i++) {
+            if (buf[i] == '\r' || buf[i] == '\n') {
+                line_done = 1;
+            } else if (line + 1u < size) {
+                status[line++] = (char)buf[i];
+                status[line] = '\0';
+            }
+        }
+    }
+    if (strncmp(status, "HTTP/1.", 7) != 0) {
+        app_result_detail(result, "reply is not HTTP");
+        return MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE;
+    }
+    return 0;
+}
+
+/* Server: read one request (up to the blank line), answer it; TAIL ends the answer's line. */
+static int app_tls_serve(mbedtls_ssl_context *ssl, const struct app_params *params,
+                         const char *tail, struct app_result *result)
 {
     unsigned char buf[256];
     uint32_t state = 0u; /* bytes of "\r\n\r\n" matched */
     while (state < 4u) {
-        int ret = mbedtls_ssl_read(&app_tls.ssl, buf, sizeof(buf));
+        int ret = mbedtls_ssl_read(ssl, buf, sizeof(buf));
         if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
             continue;
         }
@@ -314,15 +315,15 @@ static int app_tls_serve(const struct app_params *params, struct app_result *res
         }
     }
     static const char head[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n";
-    int ret = app_tls_write_all((const unsigned char *)head, sizeof(head) - 1u, result);
+    int ret = app_tls_write_all(ssl, head, sizeof(head) - 1u, result);
     if (ret == 0) {
-        ret = app_tls_write_all((const unsigned char *)"tlsfit ok: ", 11u, result);
+        ret = app_tls_write_all(ssl, "tlsfit ok: ", 11u, result);
     }
     if (ret == 0) {
-        ret = app_tls_write_all((const unsigned char *)params->test, strlen(params->test), result);
+        ret = app_tls_write_all(ssl, params->test, strlen(params->test), result);
     }
     if (ret == 0) {
-        ret = app_tls_write_all((const unsigned char *)"\n", 1u, result);
+        ret = app_tls_write_all(ssl, tail, strlen(tail), result);
     }
     return ret;
 }
@@ -472,24 +473,11 @@ void app_tls_run(const struct app_params *params, struct app_transport *transpor
         if (params->mode == APP_MODE_CLIENT) {
             static const char get_root[] = "GET / HTTP/1.0\r\nHost: ";
             static const char get_big[] = "GET /big.txt HTTP/1.0\r\nHost: ";
-            const char *get_head = params->big ? get_big : get_root;
             const char *host = params->host[0] != '\0' ? params->host : TLSFIT_TEST_HOST;
-            ret = app_tls_write_all((const unsigned char *)get_head, strlen(get_head), result);
-            if (ret == 0) {
-                ret = app_tls_write_all((const unsigned char *)host, strlen(host), result);
-            }
-            if (ret == 0) {
-                ret = app_tls_write_all((const unsigned char *)"\r\n\r\n", 4u, result);
-            }
-            if (ret == 0) {
-                ret = app_tls_read_reply(result);
-            }
-            if (ret == 0 && strncmp(result->http_status, "HTTP/1.", 7) != 0) {
-                app_result_detail(result, "reply is not HTTP");
-                ret = MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE;
-            }
+            ret = app_tls_http_get(&app_tls.ssl, params->big ? get_big : get_root, host,
+                                   result->http_status, sizeof(result->http_status), result);
         } else {
-            ret = app_tls_serve(params, result);
+            ret = app_tls_serve(&app_tls.ssl, params, "\n", result);
         }
         if (ret != 0) {
             goto done;

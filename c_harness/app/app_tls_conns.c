@@ -105,92 +105,24 @@ static int app_conns_recv(void *ctx, unsigned char *buf, size_t len)
     return (int)got; /* 0: end of stream, which Mbed TLS reports as MBEDTLS_ERR_SSL_CONN_EOF */
 }
 
-static int app_conns_write_all(struct app_conn *conn, const char *data, size_t len,
-                               struct app_result *result)
-{
-    size_t done = 0u;
-    while (done < len) {
-        int ret = mbedtls_ssl_write(&conn->ssl, (const unsigned char *)data + done, len - done);
-        if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
-            continue;
-        }
-        if (ret < 0) {
-            return ret;
-        }
-        done += (size_t)ret;
-        result->app_bytes_tx += (uint32_t)ret;
-    }
-    return 0;
-}
-
-/* Server: one request up to its blank line, then the answer. Client: GET /, the reply up to the
- * server's close_notify, which must be HTTP. */
+/* Server: one request up to its blank line, then the answer (its line ends with the session's
+ * number). Client: GET /, the reply up to the server's close_notify, which must be HTTP; the
+ * first session's status line is the result's. */
 static int app_conns_exchange(struct app_conn *conn, const struct app_params *params,
                               struct app_result *result)
 {
-    unsigned char buf[256];
-    int ret;
     if (params->mode == APP_MODE_SERVER) {
-        uint32_t state = 0u; /* bytes of "\r\n\r\n" matched */
-        while (state < 4u) {
-            ret = mbedtls_ssl_read(&conn->ssl, buf, sizeof(buf));
-            if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE) {
-                continue;
-            }
-            if (ret <= 0) {
-                return ret == 0 ? MBEDTLS_ERR_SSL_CONN_EOF : ret;
-            }
-            result->app_bytes_rx += (uint32_t)ret;
-            for (int i = 0; i < ret && state < 4u; i++) {
-                char want = (state % 2u == 0u) ? '\r' : '\n';
-                state = (char)buf[i] == want ? state + 1u : ((char)buf[i] == '\r' ? 1u : 0u);
-            }
-        }
-        static const char head[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
-                                   "Connection: close\r\n\r\ntlsfit ok: ";
-        char tail[4] = { ' ', (char)('1' + conn->id), '\n', '\0' };
-        if ((ret = app_conns_write_all(conn, head, sizeof(head) - 1u, result)) == 0 &&
-            (ret = app_conns_write_all(conn, params->test, strlen(params->test), result)) == 0) {
-            ret = app_conns_write_all(conn, tail, 3u, result);
-        }
-        return ret;
+        const char tail[4] = { ' ', (char)('1' + conn->id), '\n', '\0' };
+        return app_tls_serve(&conn->ssl, params, tail, result);
     }
     const char *host = params->host[0] != '\0' ? params->host : TLSFIT_TEST_HOST;
-    if ((ret = app_conns_write_all(conn, "GET / HTTP/1.0\r\nHost: ", 22u, result)) != 0 ||
-        (ret = app_conns_write_all(conn, host, strlen(host), result)) != 0 ||
-        (ret = app_conns_write_all(conn, "\r\n\r\n", 4u, result)) != 0) {
-        return ret;
+    char status[sizeof(result->http_status)];
+    int ret = app_tls_http_get(&conn->ssl, "GET / HTTP/1.0\r\nHost: ", host, status,
+                               sizeof(status), result);
+    if (ret == 0 && result->http_status[0] == '\0') {
+        memcpy(result->http_status, status, sizeof(status));
     }
-    char status[8] = "";
-    size_t seen = 0u;
-    for (;;) {
-        ret = mbedtls_ssl_read(&conn->ssl, buf, sizeof(buf));
-        if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
-            || ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET
-#endif
-        ) {
-            continue;
-        }
-        if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == 0) {
-            break;
-        }
-        if (ret < 0) {
-            return ret;
-        }
-        result->app_bytes_rx += (uint32_t)ret;
-        for (int i = 0; i < ret && seen + 1u < sizeof(status); i++) {
-            status[seen++] = (char)buf[i];
-        }
-    }
-    if (strncmp(status, "HTTP/1.", 7) != 0) {
-        app_result_detail(result, "reply is not HTTP");
-        return MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE;
-    }
-    if (result->http_status[0] == '\0') {
-        memcpy(result->http_status, status, seen + 1u);
-    }
-    return 0;
+    return ret;
 }
 
 /* A session that failed: note the first failure, free it, and close its peer's connection. */

@@ -25,19 +25,6 @@ void app_verify_run(const struct app_params *params, struct app_result *result)
 }
 #else
 
-static int app_verify_parse(mbedtls_x509_crt *crt, const char *dir, const char *base, int optional)
-{
-    const struct app_pki_blob *blob = app_pki_find(dir, base);
-    if (blob == NULL) {
-        return optional ? 0 : MBEDTLS_ERR_X509_FILE_IO_ERROR;
-    }
-#if defined(MBEDTLS_PEM_PARSE_C)
-    return mbedtls_x509_crt_parse(crt, blob->data, blob->len);
-#else
-    return mbedtls_x509_crt_parse_der_nocopy(crt, blob->data, blob->len);
-#endif
-}
-
 void app_verify_run(const struct app_params *params, struct app_result *result)
 {
     static const char *const intermediates[] = {"int", "int2", "int3"};
@@ -58,17 +45,17 @@ void app_verify_run(const struct app_params *params, struct app_result *result)
     uint64_t start = inst_icount_ticks();
 
     result->stage = "parse";
-    if ((ret = app_verify_parse(&chain, params->cert, "server", 0)) != 0) {
+    if ((ret = app_pki_parse_crt(&chain, params->cert, "server", 0)) != 0) {
         app_result_detail(result, "chain: the leaf certificate did not parse");
         goto done;
     }
     for (size_t i = 0; i < sizeof(intermediates) / sizeof(intermediates[0]); i++) {
-        if ((ret = app_verify_parse(&chain, params->cert, intermediates[i], 1)) != 0) {
+        if ((ret = app_pki_parse_crt(&chain, params->cert, intermediates[i], 1)) != 0) {
             app_result_detail(result, "chain: an intermediate certificate did not parse");
             goto done;
         }
     }
-    if ((ret = app_verify_parse(&ca, params->ca, "ca", 0)) != 0) {
+    if ((ret = app_pki_parse_crt(&ca, params->ca, "ca", 0)) != 0) {
         app_result_detail(result, "ca: the CA certificate did not parse");
         goto done;
     }
