@@ -17,7 +17,7 @@ PACKAGE = Path(tlsfit.__file__).resolve().parent
 #: stage and the ones before it.
 STAGES = ("core", "mbedtls", "generate", "platform", "mbedtls4", "zephyr", "zephyr4", "espidf", "ncs", "targets", "outputs", "build", "run", "sizes",
           "results", "measure", "compare", "report", "diagnose", "cli")
-CORE = {"tlsfit", "tlsfit.errors", "tlsfit.paths"}
+CORE = {"tlsfit", "tlsfit.errors", "tlsfit.paths", "tlsfit.user_files"}
 
 
 def stage_of(module: str) -> str:
