@@ -55,19 +55,25 @@ def key_pem(key) -> bytes:
 
 
 def make_chain(out: Path, *, kind: str = "rsa4096", host: str = "api.example-product.test",
-               device: str | None = None) -> dict[str, Path]:
-    """Writes ca.pem, server-chain.pem (leaf + intermediate), server.key.pem and, with DEVICE
-    (a key kind), client.pem/client.key.pem issued by a separate device CA (device-ca.pem)."""
+               device: str | None = None, intermediates: int = 1) -> dict[str, Path]:
+    """Writes ca.pem, server-chain.pem (leaf + INTERMEDIATES, each issued by the next),
+    server.key.pem and, with DEVICE (a key kind), client.pem/client.key.pem issued by a separate
+    device CA (device-ca.pem)."""
     out.mkdir(parents=True, exist_ok=True)
-    root_key, int_key, leaf_key = _key(kind), _key(kind), _key(kind)
+    root_key, leaf_key = _key(kind), _key(kind)
     root = _cert(root_key, "Example Root CA", root_key, None, ca=True)
-    inter = _cert(int_key, "Example Issuing CA", root_key, root.subject, ca=True)
-    leaf = _cert(leaf_key, host, int_key, inter.subject, ca=False, dns=host)
+    issuer, issuer_key, chain = root, root_key, []
+    for i in range(intermediates):
+        int_key = _key(kind)
+        inter = _cert(int_key, f"Example Issuing CA {i + 1}", issuer_key, issuer.subject, ca=True)
+        chain.insert(0, inter)
+        issuer, issuer_key = inter, int_key
+    leaf = _cert(leaf_key, host, issuer_key, issuer.subject, ca=False, dns=host)
     files = {"ca": out / "ca.pem", "server_chain": out / "server-chain.pem",
              "server_key": out / "server.key.pem", "leaf": out / "leaf.pem",
              "root_key": out / "ca.key.pem"}
     files["ca"].write_bytes(pem(root))
-    files["server_chain"].write_bytes(pem(leaf) + pem(inter))
+    files["server_chain"].write_bytes(pem(leaf) + b"".join(pem(c) for c in chain))
     files["server_key"].write_bytes(key_pem(leaf_key))
     files["leaf"].write_bytes(pem(leaf))
     files["root_key"].write_bytes(key_pem(root_key))

@@ -91,6 +91,8 @@ const struct app_pki_blob *app_pki_find(const char *dir, const char *base);
  * MBEDTLS_ERR_X509_FILE_IO_ERROR. Only in configs with MBEDTLS_X509_CRT_PARSE_C. */
 struct mbedtls_x509_crt;
 int app_pki_parse_crt(struct mbedtls_x509_crt *crt, const char *dir, const char *base, int optional);
+/* DIR/LEAF, then the intermediates DIR/int, int2, int3 that are there: a chain as a peer sends it. */
+int app_pki_parse_chain(struct mbedtls_x509_crt *crt, const char *dir, const char *leaf);
 
 /* TEST-ONLY deterministic entropy behind mbedtls_hardware_poll. */
 void app_entropy_set_seed(uint32_t seed);

@@ -43,4 +43,14 @@ int app_pki_parse_crt(mbedtls_x509_crt *crt, const char *dir, const char *base, 
     return mbedtls_x509_crt_parse_der_nocopy(crt, blob->data, blob->len);
 #endif
 }
+
+int app_pki_parse_chain(mbedtls_x509_crt *crt, const char *dir, const char *leaf)
+{
+    static const char *const intermediates[] = {"int", "int2", "int3"};
+    int ret = app_pki_parse_crt(crt, dir, leaf, 0);
+    for (size_t i = 0; ret == 0 && i < sizeof(intermediates) / sizeof(intermediates[0]); i++) {
+        ret = app_pki_parse_crt(crt, dir, intermediates[i], 1);
+    }
+    return ret;
+}
 #endif

@@ -62,8 +62,7 @@ static int app_tls_load_own(const struct app_params *params, struct app_result *
     int is_client_cert = strncmp(params->cert, "client-", 7) == 0;
     const char *leaf = is_client_cert ? "client" : "server";
     const char *leaf_key = is_client_cert ? "client.key" : "server.key";
-    if ((ret = app_pki_parse_crt(&app_tls.own, params->cert, leaf, 0)) != 0 ||
-        (ret = app_pki_parse_crt(&app_tls.own, params->cert, "int", 1)) != 0) {
+    if ((ret = app_pki_parse_chain(&app_tls.own, params->cert, leaf)) != 0) {
         app_result_detail(result, "own certificate: parse failed or unknown cert=");
         return ret;
     }
@@ -72,8 +71,7 @@ static int app_tls_load_own(const struct app_params *params, struct app_result *
         return ret;
     }
     if (!is_client_cert && app_pki_find(params->cert, "server-other") != NULL) {
-        if ((ret = app_pki_parse_crt(&app_tls.other, params->cert, "server-other", 0)) != 0 ||
-            (ret = app_pki_parse_crt(&app_tls.other, params->cert, "int", 1)) != 0 ||
+        if ((ret = app_pki_parse_chain(&app_tls.other, params->cert, "server-other")) != 0 ||
             (ret = app_tls_parse_key(&app_tls.other_key, params->cert, "server-other.key")) != 0) {
             app_result_detail(result, "second server certificate: parse failed");
             return ret;

@@ -128,3 +128,25 @@ def test_run_one_case_of_the_own_chain(cli, rsa4096):
     assert code == 0, out + err
     assert "ret=-0x2700 MBEDTLS_ERR_X509_CERT_VERIFY_FAILED verify_flags=0x4" in out
     assert "expected fail -0x2700 flags 0x4: PASS" in out
+
+
+def test_the_device_serves_your_chain_with_your_key(cli, tmp_path):
+    """A server profile: the image embeds the user's P-256 leaf, its two intermediates and its
+    key; s_client trusts only the user's root and checks the name. The twins (a client that
+    trusts another CA, one that expects another name) must end in the client's alert."""
+    ecc = make_chain(tmp_path / "ecc", kind="ec256", host="device.example-product.test",
+                     intermediates=2)
+    code, out, doc = _measure(cli, tmp_path, "https-server-ecdsa", *_own(ecc, "server_key"))
+    assert code == 0, out[-3000:]
+    tests = _tests(doc)
+    assert set(tests) == {"own-server-tls1.3", "own-server-tls1.3-untrusted",
+                          "own-server-tls1.3-wrong-host", "own-server-tls1.2",
+                          "own-server-tls1.2-untrusted"}
+    assert all(t["passed"] for t in tests.values()), doc["tests"]
+    for version in ("1.3", "1.2"):
+        seen = tests[f"own-server-tls{version}"]["seen"]
+        assert seen["ok"] and seen["tls_version"] == f"TLSv{version}", seen
+    assert tests["own-server-tls1.2-untrusted"]["seen"]["ret"] == "-0x7780"
+    assert tests["own-server-tls1.3-wrong-host"]["seen"]["ret"] in ("-0x7780", "-0x7180")
+    assert doc["pki"]["chain_length"] == 3 and doc["pki"]["server_key"] is True
+    assert "the device serves your chain with your key" in out

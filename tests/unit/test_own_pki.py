@@ -14,7 +14,7 @@ from own_chain import make_chain
 from tlsfit.generate.profile import profile_path, read_profile
 from tlsfit.generate.resolve import resolve
 from tlsfit.run.matrix import BADCERT_CN_MISMATCH, BADCERT_EXPIRED, BADCERT_FUTURE, \
-    BADCERT_NOT_TRUSTED, build_matrix, expired_spec
+    BADCERT_NOT_TRUSTED, build_matrix, device_serves, expired_spec
 from tlsfit.run.own_pki import OwnPkiFiles, compose_pki_dir, files_from_dir, load_own_pki
 
 
@@ -154,3 +154,43 @@ def test_pki_directory_is_keyed_by_content(chain, tmp_path):
     assert compose_pki_dir(tmp_path, other, None) != first
     assert json.dumps(own.describe())   # what results record: plain data, no paths or keys
     assert str(tmp_path) not in json.dumps(own.describe())
+
+
+def test_a_server_profile_serves_the_chain_with_its_key(tmp_path):
+    """https-server-ecdsa with the user's P-256 chain: the device serves it (its key embedded,
+    PEM and DER), s_client trusts the user's CA and checks the name; the twins are another CA
+    and another name."""
+    ec = make_chain(tmp_path / "ec", kind="ec256", host="device.example-product.test")
+    r = resolve(read_profile([profile_path("https-server-ecdsa")]))
+    own = load_own_pki(OwnPkiFiles(ca=ec["ca"], server_chain=ec["server_chain"],
+                                   server_key=ec["server_key"]))
+    assert device_serves(r, own)
+    pki = compose_pki_dir(tmp_path, own, None, serves=True)
+    assert compose_pki_dir(tmp_path, own, None) != pki          # a client's image: no key
+    assert {"server.key.pem", "server.key.der"} <= {p.name for p in (pki / "own").iterdir()}
+    assert (pki / "own" / "server.key.der").stat().st_mode & 0o077 == 0
+    rows = {row.name: row for row in build_matrix(r, own, pki)}
+    assert list(rows) == ["own-server-tls1.3", "own-server-tls1.3-untrusted",
+                          "own-server-tls1.3-wrong-host", "own-server-tls1.2",
+                          "own-server-tls1.2-untrusted"]
+    assert all(row.case.mode == "server" and row.case.cert == "own" for row in rows.values())
+    argv = rows["own-server-tls1.3"].case.peer.argv(4433)
+    assert argv[argv.index("-CAfile") + 1] == str(pki / "own-peer" / "ca.pem")
+    assert argv[argv.index("-verify_hostname") + 1] == "device.example-product.test"
+    untrusted = rows["own-server-tls1.2-untrusted"]
+    assert untrusted.twin_of == "own-server-tls1.2" and untrusted.expect.ret == -0x7780
+    assert str(pki / "ec256" / "ca.pem") in untrusted.case.peer.argv(4433)
+    wrong = rows["own-server-tls1.3-wrong-host"].case.peer.argv(4433)
+    assert wrong[wrong.index("-verify_hostname") + 1] == "wrong-host.invalid"
+
+
+def test_a_server_profile_without_the_key_or_with_a_device_certificate_is_refused(
+        cli, chain, tmp_path):
+    base = ["measure", "https-server-ecdsa", "--ca", str(chain["ca"]), "--server-chain",
+            str(chain["server_chain"]), "--build-dir", str(tmp_path), "--results",
+            str(tmp_path / "r")]
+    assert "the device is the server of your chain, so it needs the leaf's private key: " \
+           "give --server-key" in _fails(cli, *base)
+    err = _fails(cli, *base, "--server-key", str(chain["server_key"]), "--client-cert",
+                 str(chain["client_cert"]), "--client-key", str(chain["client_key"]))
+    assert "--client-cert is for a device that is a TLS client; this profile is a server" in err

@@ -27,7 +27,7 @@ from tlsfit.build.firmware import refuse_os_entropy
 from tlsfit.build.firmware import build_firmware
 from tlsfit.run.runner import OPENSSL_TIMEOUT_S, csr_signature_verifies
 from tlsfit.sizes.mapfile import MemoryMap, parse_map
-from tlsfit.run.matrix import MatrixCase, build_matrix, expired_spec
+from tlsfit.run.matrix import MatrixCase, build_matrix, device_serves, expired_spec
 from tlsfit.run.own_pki import OwnPki, compose_pki_dir
 from tlsfit.run.peer import GnutlsServerPeer
 from tlsfit.mbedtls.tree import MbedtlsTree
@@ -189,7 +189,7 @@ def image_pki(resolution: Resolution, work: Path, own: OwnPki | None) -> tuple[P
     expired = expired_spec(resolution, own)
     if own is None and expired is None:
         return None, work / "fw"
-    pki = compose_pki_dir(work, own, expired)
+    pki = compose_pki_dir(work, own, expired, serves=device_serves(resolution, own))
     return pki, work / f"fw-{pki.name}"
 
 
@@ -212,9 +212,11 @@ def measure_profile(profile: ProfileSource, tree: MbedtlsTree, build_root: Path,
     pki_dir, fw_dir = image_pki(resolution, work, own)
     rows = build_matrix(resolution, own, pki_dir)
     if own is not None:
+        how = ("the device serves your chain with your key" if device_serves(resolution, own)
+               else "handshakes with your server key" if own.with_server_key
+               else "verified on the target: no server key")
         progress(f"[{name}] your own certificates (sha256 {own.sha256[:12]}, host {own.host}, "
-                 f"{'handshakes with your server key' if own.with_server_key else 'verified on the target: no server key'}); "
-                 f"embedded from {pki_dir}")
+                 f"{how}); embedded from {pki_dir}")
     progress(f"[{name}] build ({len(resolution.options)} options)")
     fw = build_firmware(work / "config", fw_dir, mbedtls_src=tree.path, pki_dir=pki_dir,
                         verify_mode=pki_dir is not None)

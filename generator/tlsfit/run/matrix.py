@@ -24,8 +24,10 @@ sends 16 KB records; under TLS 1.3 a large answer that must pass, because GnuTLS
 record_size_limit.
 
 With the user's own certificates (:mod:`tlsfit.run.own_pki`) the certificate cases are the
-user's: handshakes against an OpenSSL server with the user's chain and key when the key is
-given, a verify-only case on the target otherwise, each with its wrong-CA and wrong-host twins.
+user's: for a client, handshakes against an OpenSSL server with the user's chain and key when
+the key is given, a verify-only case on the target otherwise; for a server, the device serves
+the user's chain with its key to an s_client that trusts only the user's CA. Each has its
+wrong-CA and wrong-host twins.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from tlsfit.generate.duties import max_fragment_length
 from tlsfit.run.runner import Case
 from tlsfit.errors import TlsfitError
 from tlsfit.run.own_pki import EXPIRED_ID, OWN_CLIENT_ID, OWN_ID, OwnPki, own_peer_dir, test_ca_for
-from tlsfit.run.peer import client_peer, gnutls_server_peer, own_server_peer, server_peer
+from tlsfit.run.peer import (ClientPeer, client_peer, gnutls_server_peer, own_server_peer,
+                             server_peer)
 from tlsfit.run.peer import TEST_HOST
 from tlsfit.generate.resolve import Resolution
 
@@ -310,13 +313,28 @@ def time_cases(chain: str, ca: str, host: str, prefix: str | None = None) -> lis
     ]
 
 
+def _certificate_client(r: Resolution) -> bool:
+    return _y(r, "ROLE_CLIENT") and any(_y(r, q) for q, _ in PEER_PKI)
+
+
+def device_serves(r: Resolution, own: OwnPki | None) -> bool:
+    """The device is the server of the user's chain (a server profile with its own certificate
+    and no certificate client): its image embeds the leaf's key."""
+    return (own is not None and own.with_server_key and not _certificate_client(r)
+            and _y(r, "ROLE_SERVER") and any(_y(r, q) for q, _ in OWN_PKI))
+
+
 def own_matrix(r: Resolution, own: OwnPki, pki_dir: Path) -> list[MatrixCase]:
     """The user's own chain: handshakes with it (when the server key is given) or its
     verification on the target, each with wrong-CA and wrong-host twins."""
-    if not _y(r, "ROLE_CLIENT") or not any(_y(r, q) for q, _ in PEER_PKI):
+    client = _certificate_client(r)
+    if not client and _y(r, "ROLE_SERVER") and any(_y(r, q) for q, _ in OWN_PKI):
+        return own_server_rows(r, own, pki_dir)
+    if not client:
         raise TlsfitError(f"{r.profile.name}: your own certificates are checked by a TLS client "
-                          "that verifies its server (ROLE_CLIENT with a PEER_* requirement); "
-                          "this profile has none")
+                          "that verifies its server (ROLE_CLIENT with a PEER_* requirement) or "
+                          "served by a TLS server with its own certificate (ROLE_SERVER with an "
+                          "OWN_CERT_* requirement); this profile has neither")
     wrong_ca = test_ca_for(own.ca_kind)
     mutual = _y(r, "MUTUAL_TLS")
     if own.with_client_cert and not mutual:
@@ -377,6 +395,46 @@ def own_matrix(r: Resolution, own: OwnPki, pki_dir: Path) -> list[MatrixCase]:
     if _y(r, "CERT_TIME_CHECK"):
         rows += [row for row in time_cases(OWN_ID, OWN_ID, own.host, prefix=verify)
                  if not row.positive]
+    return rows
+
+
+def own_server_rows(r: Resolution, own: OwnPki, pki_dir: Path) -> list[MatrixCase]:
+    """The device serves the user's chain with the user's key; openssl s_client trusts the
+    user's CA and checks the host name. Twins: a client that trusts another CA, and one that
+    expects another name, each abort the handshake with an alert."""
+    if not own.with_server_key:
+        raise TlsfitError(f"{r.profile.name}: the device is the server of your chain, so it "
+                          "needs the leaf's private key: give --server-key")
+    if _y(r, "MUTUAL_TLS"):
+        raise TlsfitError(f"{r.profile.name}: a device server that asks for client "
+                          "certificates is not measured with your own certificates (tlsfit's "
+                          "own matrix has no such case either)")
+    if own.with_client_cert:
+        raise TlsfitError(f"{r.profile.name}: --client-cert is for a device that is a TLS "
+                          "client; this profile is a server")
+    peer_dir = own_peer_dir(pki_dir)
+    wrong_ca = test_ca_for(own.ca_kind)
+    pem = _y(r, "PEM")
+    rows: list[MatrixCase] = []
+    for index, version in enumerate(_versions(r)):
+        name = f"{OWN_ID}-server-tls{version}"
+        peer = ClientPeer(ca=peer_dir / "ca.pem", host=own.host, tls=version)
+        case = Case(name, mode="server", cert=OWN_ID, tls=version, http=True, pem=pem, peer=peer)
+        # Under TLS 1.3 OpenSSL sends its alert before switching keys: -0x7180 (server_matrix).
+        alert = {"any_ret": (ERR_INVALID_MAC,) if version == "1.3" else ()}
+        rows.append(MatrixCase(case, Expectation(True)))
+        rows.append(MatrixCase(
+            replace(case, name=f"{name}-untrusted",
+                    peer=replace(peer, ca=peer_dir.parent / wrong_ca / "ca.pem")),
+            Expectation(False, ERR_FATAL_ALERT, note=f"the client trusts another CA (test PKI "
+                        f"{wrong_ca}) and rejects the device's certificate", **alert),
+            twin_of=name))
+        if index == 0:
+            rows.append(MatrixCase(
+                replace(case, name=f"{name}-wrong-host", peer=replace(peer, host=WRONG_HOST)),
+                Expectation(False, ERR_FATAL_ALERT, note=f"the client connects to {WRONG_HOST}, "
+                            "a name the device's certificate does not carry", **alert),
+                twin_of=name))
     return rows
 
 

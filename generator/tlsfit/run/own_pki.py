@@ -352,22 +352,30 @@ def _write_cert(directory: Path, base: str, der: bytes) -> None:
     (directory / f"{base}.pem").write_bytes(_pem(der))
 
 
-def pki_key(own: OwnPki | None, expired: tuple[str, str] | None) -> str:
+def pki_key(own: OwnPki | None, expired: tuple[str, str] | None, serves: bool = False) -> str:
     """The content key of a composed PKI directory: the test PKI, the user's files, the
-    expired set's issuer and host."""
+    expired set's issuer and host, and whether the device serves the chain (then its key is
+    embedded too)."""
     digest = hashlib.sha256()
     test = harness_dir() / "pki"
     for path in sorted(p for p in test.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(test)).encode() + b"\0" + path.read_bytes())
     digest.update(b"own:" + (own.sha256.encode() if own else b"-"))
     digest.update(b"expired:" + ("/".join(expired).encode() if expired else b"-"))
+    if serves:
+        digest.update(b"serves")
     return digest.hexdigest()
 
 
-def compose_pki_dir(root: Path, own: OwnPki | None, expired: tuple[str, str] | None) -> Path:
+def compose_pki_dir(root: Path, own: OwnPki | None, expired: tuple[str, str] | None,
+                    serves: bool = False) -> Path:
     """The directory to embed (test PKI + own/ + client-own/ + expired/), under ROOT and named
-    by its content; reused when it exists. EXPIRED is (test CA id, host name) or None."""
-    key = pki_key(own, expired)
+    by its content; reused when it exists. EXPIRED is (test CA id, host name) or None. SERVES:
+    the device is the server of the user's chain, so the image embeds the leaf's key as well
+    (a client's image never holds the server's key)."""
+    if serves and (own is None or own.server_key_pem is None):
+        raise TlsfitError("a device that serves your chain needs its key: give --server-key")
+    key = pki_key(own, expired, serves)
     target = Path(root) / f"pki-{key[:12]}"
     if (target / ".complete").is_file():
         return target
@@ -390,6 +398,14 @@ def compose_pki_dir(root: Path, own: OwnPki | None, expired: tuple[str, str] | N
         if own.server_key_pem is not None:
             (peer / "leaf.key.pem").write_bytes(own.server_key_pem)
             (peer / "leaf.key.pem").chmod(0o600)
+        if serves and own.server_key_pem is not None:
+            device_key = serialization.load_pem_private_key(own.server_key_pem, password=None)
+            for suffix, data in ((".pem", own.server_key_pem),
+                                 (".der", device_key.private_bytes(
+                                     serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                     serialization.NoEncryption()))):
+                (tmp / OWN_ID / f"server.key{suffix}").write_bytes(data)
+                (tmp / OWN_ID / f"server.key{suffix}").chmod(0o600)
         if own.client_der is not None and own.client_key_der is not None:
             _write_cert(tmp / OWN_CLIENT_ID, "client", own.client_der)
             (tmp / OWN_CLIENT_ID / "client.key.der").write_bytes(own.client_key_der)
