@@ -101,7 +101,7 @@ test-unit: deps venv
 	$(VENV)/bin/python -m pytest -q tests/unit
 
 test: setup
-	$(VENV)/bin/python -m pytest -q tests
+	$(VENV)/bin/python -m pytest -q --durations=10 tests
 
 clean:
 	rm -rf build $(VENV)

@@ -90,3 +90,14 @@ def test_a_client_holds_n_sessions_with_one_s_server_each(cli):
     assert code == 0, out + err
     assert "2 session(s) at once: 2 completed" in out and "TLSv1.2" in out
     assert "expected pass: PASS" in out
+
+
+def test_compare_shows_the_measured_sessions(measured, tmp_path, cli):
+    _, _, doc = measured
+    (tmp_path / "https-server-ecdsa.json").write_text(json.dumps(doc))
+    code, out, _ = cli("compare", str(tmp_path))
+    conns = doc["connections"]
+    assert code == 0 and "sessions at once (measure --connections N)" in out
+    row = next(line for line in out.splitlines() if "server-tls1.3-ec256" in line)
+    assert row.split()[2:5] == ["3", f"{conns['runs'][2]['heap_peak']:,}",
+                                f"{conns['per_connection_heap_peak']:,}"]

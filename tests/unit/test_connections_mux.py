@@ -268,3 +268,27 @@ def test_the_case_opened_n_times_is_the_first_openssl_case():
                           ("psk-ccm-minimal", "tls1.2-psk")):
         rows = build_matrix(resolve(read_profile([profile_path(profile)])))
         assert connections_case(profile, rows).name == case
+
+
+def test_compare_and_the_reports_show_sessions_at_once(tmp_path, capsys):
+    """A result measured with --connections gets a row in compare's second table and in both
+    reports; results without it add no table."""
+    from tlsfit.cli.main import main
+    from tlsfit.compare.tables import connections_table
+    from tlsfit.report.document import render_html, render_markdown
+    plain = _committed_result()
+    assert connections_table({"p": plain}).rows == ()
+    assert "Sessions at once" not in render_markdown({"p": plain})
+    doc = replace(plain, connections=_connections())
+    (tmp_path / "https-server-ecdsa.json").write_text(json.dumps(doc.to_json()))
+    assert main(["compare", str(tmp_path), "--markdown", str(tmp_path / "c.md")]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith("https-server-ecdsa  "
+                                                                     "server-tls1.3-ec256"))
+    assert row.split()[2:8] == ["3", "3,100", "700", "680", "300", "216"]
+    assert "limit 2,400: pass" in row
+    assert "| server-tls1.3-ec256 | 3 | 3,100 | 700 | 680 |" in (tmp_path / "c.md").read_text()
+    assert "| https-server-ecdsa | server-tls1.3-ec256 | 3 | 3,100 |" in \
+        render_markdown({"https-server-ecdsa": doc})
+    html = render_html({"https-server-ecdsa": doc})
+    assert '<table id="sessions">' in html and ">3,100</td>" in html

@@ -51,6 +51,24 @@ def compare_table(docs: ResultSet, stale: frozenset[str] = frozenset()) -> Table
     return Table(header, tuple(rows), (False,) + (True,) * (len(header) - 1))
 
 
+def connections_table(docs: ResultSet) -> Table:
+    """Results measured with ``--connections N``: the heap with N sessions open at once, what
+    each added session costs, and the twin; no rows when none was (the figure a device serving
+    several browser tabs is sized by)."""
+    header = ("profile", "case", "sessions", "heap peak", "per session (peak)",
+              "per session (open)", "shared heap", "ssl_context", "twin")
+    rows = []
+    for name, r in docs.items():
+        c = r.connections
+        if c is None:
+            continue
+        rows.append((name, c.case, str(c.connections), fmt_number(c.heap_peak),
+                     fmt_number(c.per_connection_heap_peak), fmt_number(c.per_connection_heap_open),
+                     fmt_number(c.heap_config), fmt_number(c.ssl_context_bytes),
+                     f"limit {c.twin_heap_limit:,}: {'pass' if c.twin_passed else 'FAIL'}"))
+    return Table(header, tuple(rows), (False, False) + (True,) * 6 + (False,))
+
+
 def rows_sum(name: str, result: Result, key: str = "flash") -> int:
     """The module rows of one result summed; TlsfitError unless they are its total."""
     total = result.sizes.flash if key == "flash" else result.sizes.ram_static
