@@ -194,3 +194,14 @@ def test_a_server_profile_without_the_key_or_with_a_device_certificate_is_refuse
     err = _fails(cli, *base, "--server-key", str(chain["server_key"]), "--client-cert",
                  str(chain["client_cert"]), "--client-key", str(chain["client_key"]))
     assert "--client-cert is for a device that is a TLS client; this profile is a server" in err
+
+
+def test_a_server_that_asks_for_client_certificates_is_refused(cli, chain, tmp_path, write):
+    overlay = write("mt.conf", "CONFIG_MUTUAL_TLS=y\nCONFIG_PEER_ECDSA_P256=y\n"
+                               "CONFIG_SIG_SHA256=y\n")
+    err = _fails(cli, "measure", "--merge", "https-server-ecdsa", str(overlay), "--ca",
+                 str(chain["ca"]), "--server-chain", str(chain["server_chain"]), "--server-key",
+                 str(chain["server_key"]), "--build-dir", str(tmp_path), "--results",
+                 str(tmp_path / "r"))
+    assert "a device server that asks for client certificates is not measured with your own " \
+           "certificates" in err
