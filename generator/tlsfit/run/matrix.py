@@ -317,20 +317,24 @@ def _certificate_client(r: Resolution) -> bool:
     return _y(r, "ROLE_CLIENT") and any(_y(r, q) for q, _ in PEER_PKI)
 
 
+def _serves_own_chain(r: Resolution) -> bool:
+    """Your certificates make this profile the server of your chain: a server with its own
+    certificate, and no client that verifies a server (that role takes precedence)."""
+    return (not _certificate_client(r) and _y(r, "ROLE_SERVER")
+            and any(_y(r, q) for q, _ in OWN_PKI))
+
+
 def device_serves(r: Resolution, own: OwnPki | None) -> bool:
-    """The device is the server of the user's chain (a server profile with its own certificate
-    and no certificate client): its image embeds the leaf's key."""
-    return (own is not None and own.with_server_key and not _certificate_client(r)
-            and _y(r, "ROLE_SERVER") and any(_y(r, q) for q, _ in OWN_PKI))
+    """The device serves the user's chain with the user's key: its image embeds the key."""
+    return own is not None and own.with_server_key and _serves_own_chain(r)
 
 
 def own_matrix(r: Resolution, own: OwnPki, pki_dir: Path) -> list[MatrixCase]:
     """The user's own chain: handshakes with it (when the server key is given) or its
     verification on the target, each with wrong-CA and wrong-host twins."""
-    client = _certificate_client(r)
-    if not client and _y(r, "ROLE_SERVER") and any(_y(r, q) for q, _ in OWN_PKI):
+    if _serves_own_chain(r):
         return own_server_rows(r, own, pki_dir)
-    if not client:
+    if not _certificate_client(r):
         raise TlsfitError(f"{r.profile.name}: your own certificates are checked by a TLS client "
                           "that verifies its server (ROLE_CLIENT with a PEER_* requirement) or "
                           "served by a TLS server with its own certificate (ROLE_SERVER with an "
