@@ -274,10 +274,10 @@ def test_compare_and_the_reports_show_sessions_at_once(tmp_path, capsys):
     """A result measured with --connections gets a row in compare's second table and in both
     reports; results without it add no table."""
     from tlsfit.cli.main import main
-    from tlsfit.compare.tables import connections_table
+    from tlsfit.compare.tables import sessions_table
     from tlsfit.report.document import render_html, render_markdown
     plain = _committed_result()
-    assert connections_table({"p": plain}).rows == ()
+    assert sessions_table({"p": plain}).rows == ()
     assert "Sessions at once" not in render_markdown({"p": plain})
     doc = replace(plain, connections=_connections())
     (tmp_path / "https-server-ecdsa.json").write_text(json.dumps(doc.to_json()))

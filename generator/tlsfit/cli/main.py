@@ -478,8 +478,8 @@ def _emit_markdown(path: str | None, text: str) -> None:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from tlsfit.compare.provenance import stale_results
-    from tlsfit.compare.tables import (compare_table, connections_table, format_markdown,
-                                       format_text, module_table, symbol_table)
+    from tlsfit.compare.tables import (compare_table, format_markdown, format_text,
+                                       module_table, sessions_table, symbol_table)
     from tlsfit.results.load import load_results
 
     docs = load_results(_result_paths(args.results))
@@ -491,7 +491,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         table = compare_table(docs, stale_results(docs))
     print(format_text(table))
     markdown = format_markdown(table) + "\n"
-    sessions = connections_table(docs)
+    sessions = sessions_table(docs)
     if args.by == "profile" and sessions.rows:
         print("\nsessions at once (measure --connections N), heap in bytes:")
         print(format_text(sessions))

@@ -51,7 +51,7 @@ def compare_table(docs: ResultSet, stale: frozenset[str] = frozenset()) -> Table
     return Table(header, tuple(rows), (False,) + (True,) * (len(header) - 1))
 
 
-def connections_table(docs: ResultSet) -> Table:
+def sessions_table(docs: ResultSet) -> Table:
     """Results measured with ``--connections N``: the heap with N sessions open at once, what
     each added session costs, and the twin; no rows when none was (the figure a device serving
     several browser tabs is sized by)."""

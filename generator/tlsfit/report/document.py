@@ -22,7 +22,7 @@ from tlsfit.results.io import read_document
 from tlsfit.results.model import Result
 from tlsfit.paths import TEMPLATES_DIR
 from tlsfit.results.load import ResultSet
-from tlsfit.compare.tables import compare_table, connections_table, format_markdown
+from tlsfit.compare.tables import compare_table, format_markdown, sessions_table
 
 #: Chart colours: top Mbed TLS modules, then the fixed groups.
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -122,7 +122,7 @@ def _context(docs: ResultSet, results_dir: Path | None) -> dict[str, Any]:
     flash_bars, flash_colours = flash_chart(docs)
     ram_bars, ram_colours = ram_chart(docs)
     summary = compare_table(docs, stale_results(docs))
-    sessions = connections_table(docs)
+    sessions = sessions_table(docs)
     goals_doc = load_optional(results_dir, "goals.json")
     goals = {name: {goal: {backend: {**row, "state": row_state(name, row, goal, backend)}
                            for backend, row in by_backend.items()}
